@@ -1,0 +1,265 @@
+package io.queueservice.broker;
+
+import com.rabbitmq.client.Address;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.ShutdownSignalException;
+import io.queueservice.config.BrokerConfig;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One AMQP connection that this class keeps up for as long as it is open: it connects at {@link
+ * #start()}, and whenever the connection is lost (broker restart, network failure, missed heartbeats)
+ * it connects again with a growing delay, trying the cluster's nodes in random order.
+ *
+ * <p>The client library's own automatic recovery is off on purpose. It silently re-opens channels and
+ * restarts their publish sequence numbers, which would let a publisher wait for confirms on a channel
+ * that no longer knows about them. Here each connection is a fresh start: {@link Listener#connected}
+ * lets its users open their channels, {@link Listener#disconnected} lets them fail everything that was
+ * pending on the old one. Recovery also covers the first connection, which the library's does not.
+ */
+public final class BrokerConnection implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BrokerConnection.class);
+    private static final Duration FIRST_RECONNECT_DELAY = Duration.ofMillis(250);
+    private static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(5);
+    private static final Duration RETRY_AFTER_BLOCKED = Duration.ofSeconds(5);
+
+    /** Told about each new connection and each loss of one. Called on internal threads: keep it short. */
+    public interface Listener {
+        /** A new connection is up; open channels on it. Throwing makes this connection attempt fail. */
+        default void connected(Connection connection) throws IOException {}
+
+        /** The connection is gone; everything pending on its channels will never complete. */
+        default void disconnected(ShutdownSignalException cause) {}
+    }
+
+    /** What a health check reports. */
+    public enum State {
+        CONNECTING,
+        CONNECTED,
+        BLOCKED,
+        CLOSED
+    }
+
+    private final BrokerConfig config;
+    private final String name;
+    private final ConnectionFactory factory;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService reconnector;
+
+    private volatile Connection connection;
+    private volatile String blockedReason;
+    private volatile boolean closed;
+    private volatile long nextAttemptAtNanos;
+    private Duration nextDelay = FIRST_RECONNECT_DELAY;
+
+    /**
+     * @param name shown as the connection's name in the broker's management UI
+     * @param rpcTimeout longest a synchronous broker call (declare, delete, ...) may wait for its answer
+     */
+    public BrokerConnection(BrokerConfig config, String name, Duration rpcTimeout) {
+        this.config = config;
+        this.name = name;
+        this.factory = newFactory(config, rpcTimeout);
+        this.reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "broker-reconnect-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private static ConnectionFactory newFactory(BrokerConfig config, Duration rpcTimeout) {
+        ConnectionFactory f = new ConnectionFactory();
+        f.setUsername(config.username());
+        f.setPassword(config.password());
+        f.setVirtualHost(config.virtualHost());
+        f.setRequestedHeartbeat(config.heartbeatSeconds());
+        f.setConnectionTimeout((int) config.connectionTimeout().toMillis());
+        f.setHandshakeTimeout((int) config.connectionTimeout().toMillis());
+        f.setShutdownTimeout((int) config.connectionTimeout().toMillis());
+        f.setChannelRpcTimeout((int) rpcTimeout.toMillis());
+        f.setAutomaticRecoveryEnabled(false);
+        f.setTopologyRecoveryEnabled(false);
+        return f;
+    }
+
+    /** Registers a listener; register before {@link #start()} to see the first connection. */
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Connects once, right now, so a service started next to a healthy broker is ready at once. When that
+     * fails it keeps trying in the background; this method does not throw for an unreachable broker.
+     */
+    public void start() {
+        try {
+            // The first attempt is bounded by the connection timeout: the client library enforces it.
+            reconnector.submit(this::connect).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("connection attempt failed unexpectedly", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        List<Address> addresses = new ArrayList<>();
+        config.nodes().forEach(n -> addresses.add(new Address(n.host(), n.port())));
+        Collections.shuffle(addresses); // spread service instances over the cluster's nodes
+        Connection c = null;
+        try {
+            c = factory.newConnection(addresses, name);
+            Connection current = c;
+            c.addShutdownListener(cause -> onShutdown(current, cause));
+            c.addBlockedListener(reason -> onBlocked(reason), () -> onUnblocked());
+            for (Listener l : listeners) {
+                l.connected(c);
+            }
+            if (!c.isOpen()) {
+                throw new IOException("connection closed while it was being set up");
+            }
+            connection = c;
+            resetReconnectDelay();
+            log.info("connected to RabbitMQ at {}:{} as '{}'", c.getAddress().getHostAddress(), c.getPort(), name);
+            if (closed) {
+                c.abort();
+            }
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            if (c != null) {
+                c.abort();
+            }
+            scheduleReconnect("cannot connect to " + config.displayUrl() + ": " + describe(e));
+        }
+    }
+
+    private void onShutdown(Connection c, ShutdownSignalException cause) {
+        if (connection == c) {
+            connection = null;
+        }
+        blockedReason = null;
+        for (Listener l : listeners) {
+            try {
+                l.disconnected(cause);
+            } catch (RuntimeException e) {
+                log.warn("connection listener failed", e);
+            }
+        }
+        if (!cause.isInitiatedByApplication() && !closed) {
+            scheduleReconnect("connection '" + name + "' lost: " + describe(cause));
+        }
+    }
+
+    private synchronized void scheduleReconnect(String why) {
+        if (closed) {
+            return;
+        }
+        Duration delay = nextDelay;
+        nextDelay = nextDelay.multipliedBy(2).compareTo(MAX_RECONNECT_DELAY) > 0 ? MAX_RECONNECT_DELAY : nextDelay.multipliedBy(2);
+        nextAttemptAtNanos = System.nanoTime() + delay.toNanos();
+        log.warn("{}; next attempt in {} ms", why, delay.toMillis());
+        try {
+            reconnector.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing: nothing to do
+        }
+    }
+
+    private synchronized void resetReconnectDelay() {
+        nextDelay = FIRST_RECONNECT_DELAY;
+    }
+
+    private void onBlocked(String reason) {
+        blockedReason = reason;
+        log.warn("RabbitMQ blocked connection '{}': {}", name, reason);
+    }
+
+    private void onUnblocked() {
+        blockedReason = null;
+        log.info("RabbitMQ unblocked connection '{}'", name);
+    }
+
+    /**
+     * The open connection.
+     *
+     * @throws BrokerUnavailableException when there is none right now
+     */
+    public Connection require() {
+        Connection c = connection;
+        if (c == null || !c.isOpen()) {
+            throw new BrokerUnavailableException("not connected to the broker", untilNextAttempt());
+        }
+        return c;
+    }
+
+    /**
+     * The open connection, when it may publish now.
+     *
+     * @throws BrokerUnavailableException when not connected, or when the broker blocked publishers
+     */
+    public Connection requirePublishable() {
+        Connection c = require();
+        String blocked = blockedReason;
+        if (blocked != null) {
+            throw new BrokerUnavailableException("the broker is not accepting messages right now (" + blocked + ")", RETRY_AFTER_BLOCKED);
+        }
+        return c;
+    }
+
+    public State state() {
+        if (closed) {
+            return State.CLOSED;
+        }
+        Connection c = connection;
+        if (c == null || !c.isOpen()) {
+            return State.CONNECTING;
+        }
+        return blockedReason != null ? State.BLOCKED : State.CONNECTED;
+    }
+
+    /** Why the broker blocked this connection ("low on memory", ...), or null when it did not. */
+    public String blockedReason() {
+        return blockedReason;
+    }
+
+    private Duration untilNextAttempt() {
+        long nanos = nextAttemptAtNanos - System.nanoTime();
+        return nanos <= 0 ? Duration.ofSeconds(1) : Duration.ofNanos(nanos);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        reconnector.shutdownNow();
+        Connection c = connection;
+        connection = null;
+        if (c != null && c.isOpen()) {
+            try {
+                c.close((int) config.connectionTimeout().toMillis());
+            } catch (IOException | RuntimeException e) {
+                c.abort();
+            }
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String msg = e.getMessage();
+        return e.getClass().getSimpleName() + (msg == null ? "" : " (" + BrokerConfig.mask(msg) + ")");
+    }
+}

@@ -1,0 +1,76 @@
+package io.queueservice.broker;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
+import com.rabbitmq.client.ShutdownSignalException;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns what the RabbitMQ client throws into {@link BrokerException}s. A channel closed by the broker
+ * carries a reply code and text ("NOT_FOUND - no queue 'q' in vhost '/'"); that is the only place the
+ * broker says what was wrong, so the text is parsed here, once.
+ */
+public final class BrokerErrors {
+    private static final Pattern NOT_FOUND = Pattern.compile("no (queue|exchange) '(.*)' in vhost");
+    private static final Pattern INEQUIVALENT = Pattern.compile("inequivalent arg '([^']*)'");
+    private static final Duration RETRY_AFTER_LOST_CONNECTION = Duration.ofSeconds(1);
+
+    private BrokerErrors() {}
+
+    /** Maps any failure of a broker operation to the {@link BrokerException} a caller can act on. */
+    public static BrokerException translate(Throwable failure) {
+        if (failure instanceof BrokerException known) {
+            return known;
+        }
+        Throwable cause = failure;
+        while (cause != null) {
+            if (cause instanceof TimeoutException) {
+                return new BrokerTimeoutException("the broker did not answer in time");
+            }
+            if (cause instanceof ShutdownSignalException signal) {
+                return fromShutdown(signal);
+            }
+            cause = cause.getCause();
+        }
+        return new BrokerUnavailableException("the broker connection failed", RETRY_AFTER_LOST_CONNECTION, failure);
+    }
+
+    private static BrokerException fromShutdown(ShutdownSignalException signal) {
+        if (signal.isHardError() || !(signal.getReason() instanceof AMQP.Channel.Close close)) {
+            // The whole connection went away: nothing about the request itself was wrong.
+            String why = signal instanceof AlreadyClosedException ? "the broker connection is closed" : "the broker connection was lost";
+            return new BrokerUnavailableException(why, RETRY_AFTER_LOST_CONNECTION, signal);
+        }
+        String text = replyText(close);
+        return switch (close.getReplyCode()) {
+            case AMQP.NOT_FOUND -> {
+                Matcher m = NOT_FOUND.matcher(text);
+                yield m.find() ? new ResourceNotFoundException(m.group(1), m.group(2)) : new ResourceNotFoundException("resource", text);
+            }
+            case AMQP.PRECONDITION_FAILED -> {
+                Matcher m = INEQUIVALENT.matcher(text);
+                if (m.find()) {
+                    yield new ResourceConflictException("already exists with a different value of '" + m.group(1)
+                            + "': " + text, m.group(1));
+                }
+                if (text.endsWith(" in use") || text.endsWith(" not empty")) {
+                    yield new ResourceConflictException(text, null);
+                }
+                yield new OperationRefusedException(text, false);
+            }
+            case AMQP.RESOURCE_LOCKED -> new ResourceConflictException(text, null);
+            case AMQP.ACCESS_REFUSED -> new OperationRefusedException(text, true);
+            default -> new OperationRefusedException(text, false);
+        };
+    }
+
+    /** The broker's explanation without its code prefix: "NOT_FOUND - no queue 'q'" becomes "no queue 'q'". */
+    private static String replyText(AMQP.Channel.Close close) {
+        String text = close.getReplyText();
+        int dash = text.indexOf(" - ");
+        return dash >= 0 ? text.substring(dash + 3) : text;
+    }
+}

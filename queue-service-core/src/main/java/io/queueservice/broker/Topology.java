@@ -1,0 +1,218 @@
+package io.queueservice.broker;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Declares, inspects and deletes queues, exchanges and bindings.
+ *
+ * <p>Every operation runs on a channel of its own, opened for it and closed after: the broker answers
+ * a bad operation (unknown queue, arguments that differ from the existing ones) by closing the channel,
+ * and that must never affect another request. Failures arrive as {@link BrokerException}s.
+ */
+public final class Topology {
+    /** How long an exchange seen to exist is trusted without asking the broker again. */
+    private static final long EXCHANGE_CACHE_NANOS = Duration.ofSeconds(10).toNanos();
+
+    private static final int EXCHANGE_CACHE_LIMIT = 10_000;
+
+    private final BrokerConnection connection;
+    private final Map<String, Long> exchangesSeenAt = new ConcurrentHashMap<>();
+
+    public Topology(BrokerConnection connection) {
+        this.connection = connection;
+    }
+
+    /** One step on a channel; may throw what the client library throws. */
+    @FunctionalInterface
+    private interface ChannelOperation<T> {
+        T apply(Channel channel) throws IOException;
+    }
+
+    /**
+     * Declares an exchange, or checks that an existing one has the same settings.
+     *
+     * @return true when the exchange was created, false when it already existed with these settings
+     * @throws InvalidRequestException when the spec breaks a rule
+     * @throws ResourceConflictException when it exists with other settings (names the argument)
+     */
+    public boolean declareExchange(ExchangeSpec spec) {
+        spec.validate();
+        boolean existed = exchangeExists(spec.name());
+        run(ch -> ch.exchangeDeclare(spec.name(), spec.type().amqpName(), spec.durable(), spec.autoDelete(),
+                spec.internal(), spec.amqpArguments()));
+        return !existed;
+    }
+
+    /** Whether an exchange of this name exists. The default exchange {@code ""} always does. */
+    public boolean exchangeExists(String name) {
+        if (name.isEmpty()) {
+            return true;
+        }
+        return exists(ch -> ch.exchangeDeclarePassive(name));
+    }
+
+    /**
+     * Whether an exchange exists, answered from a short-lived cache of exchanges recently seen to exist.
+     * Publishers ask this before each publish: publishing to a missing exchange makes the broker close the
+     * channel, failing every other message in flight on it, so such a publish must never reach a shared
+     * publishing channel. Missing exchanges are not cached: one may be created at any moment.
+     */
+    public boolean exchangeExistsCached(String name) {
+        if (name.isEmpty()) {
+            return true;
+        }
+        Long seenAt = exchangesSeenAt.get(name);
+        long now = System.nanoTime();
+        if (seenAt != null && now - seenAt < EXCHANGE_CACHE_NANOS) {
+            return true;
+        }
+        boolean exists = exchangeExists(name);
+        if (exists) {
+            if (exchangesSeenAt.size() >= EXCHANGE_CACHE_LIMIT) {
+                exchangesSeenAt.clear();
+            }
+            exchangesSeenAt.put(name, now);
+        } else {
+            exchangesSeenAt.remove(name);
+        }
+        return exists;
+    }
+
+    /** Drops an exchange from the existence cache, after learning it is gone. */
+    public void forgetExchange(String name) {
+        exchangesSeenAt.remove(name);
+    }
+
+    /**
+     * Deletes an exchange.
+     *
+     * @param ifUnused refuse (conflict) when queues or exchanges are bound to it
+     * @throws ResourceNotFoundException when it does not exist
+     */
+    public void deleteExchange(String name, boolean ifUnused) {
+        List<Violation> v = new ArrayList<>();
+        AmqpNames.checkDeclarable("name", name, v);
+        InvalidRequestException.throwIfAny(v);
+        forgetExchange(name);
+        run(ch -> {
+            ch.exchangeDeclarePassive(name); // the broker deletes missing exchanges silently
+            return ch.exchangeDelete(name, ifUnused);
+        });
+    }
+
+    /**
+     * Declares a queue, or checks that an existing one has the same settings.
+     *
+     * @return true when the queue was created, false when it already existed with these settings
+     * @throws ResourceConflictException when it exists with other settings (names the argument)
+     */
+    public boolean declareQueue(QueueSpec spec) {
+        spec.validate();
+        boolean existed = exists(ch -> ch.queueDeclarePassive(spec.name()));
+        run(ch -> ch.queueDeclare(spec.name(), spec.durable(), false, spec.autoDelete(), spec.amqpArguments()));
+        return !existed;
+    }
+
+    /**
+     * Message and consumer counts of a queue.
+     *
+     * @throws ResourceNotFoundException when it does not exist
+     */
+    public QueueInfo queueInfo(String name) {
+        checkQueueName(name);
+        AMQP.Queue.DeclareOk ok = run(ch -> ch.queueDeclarePassive(name));
+        return new QueueInfo(ok.getQueue(), ok.getMessageCount(), ok.getConsumerCount());
+    }
+
+    /**
+     * Deletes a queue and the messages in it.
+     *
+     * @return how many messages were deleted with it
+     * @throws ResourceNotFoundException when it does not exist
+     * @throws ResourceConflictException when {@code ifUnused} or {@code ifEmpty} is set and not met
+     */
+    public long deleteQueue(String name, boolean ifUnused, boolean ifEmpty) {
+        checkQueueName(name);
+        return run(ch -> {
+            ch.queueDeclarePassive(name); // the broker deletes missing queues silently
+            return ch.queueDelete(name, ifUnused, ifEmpty).getMessageCount();
+        });
+    }
+
+    /**
+     * Removes every ready message from a queue.
+     *
+     * @return how many messages were removed
+     */
+    public long purgeQueue(String name) {
+        checkQueueName(name);
+        return run(ch -> ch.queuePurge(name).getMessageCount());
+    }
+
+    /** Binds a queue to an exchange; binding twice is harmless. */
+    public void bind(BindingSpec spec) {
+        spec.validate();
+        run(ch -> ch.queueBind(spec.queue(), spec.exchange(), spec.routingKey(), spec.arguments()));
+    }
+
+    /** Removes a binding; removing one that does not exist is harmless, but queue and exchange must exist. */
+    public void unbind(BindingSpec spec) {
+        spec.validate();
+        run(ch -> {
+            // The broker reports a missing queue or exchange on unbind only in some versions: check both.
+            ch.queueDeclarePassive(spec.queue());
+            ch.exchangeDeclarePassive(spec.exchange());
+            return ch.queueUnbind(spec.queue(), spec.exchange(), spec.routingKey(), spec.arguments());
+        });
+    }
+
+    private static void checkQueueName(String name) {
+        List<Violation> v = new ArrayList<>();
+        AmqpNames.checkReference("name", name, v);
+        InvalidRequestException.throwIfAny(v);
+    }
+
+    private boolean exists(ChannelOperation<?> passiveDeclare) {
+        try {
+            run(passiveDeclare);
+            return true;
+        } catch (ResourceNotFoundException e) {
+            return false;
+        }
+    }
+
+    private <T> T run(ChannelOperation<T> operation) {
+        Connection c = connection.require();
+        Channel ch = null;
+        try {
+            ch = c.createChannel();
+            if (ch == null) {
+                throw new BrokerUnavailableException("the broker connection has no free channel", Duration.ofSeconds(1));
+            }
+            return operation.apply(ch);
+        } catch (IOException | RuntimeException e) {
+            throw BrokerErrors.translate(e);
+        } finally {
+            closeQuietly(ch);
+        }
+    }
+
+    private static void closeQuietly(Channel ch) {
+        if (ch != null && ch.isOpen()) {
+            try {
+                ch.close();
+            } catch (IOException | TimeoutException | RuntimeException ignored) {
+                // closed by the broker meanwhile, or the connection went away: nothing left to release
+            }
+        }
+    }
+}

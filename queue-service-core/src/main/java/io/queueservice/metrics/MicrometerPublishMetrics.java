@@ -1,0 +1,61 @@
+package io.queueservice.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@link PublishMetrics} on Micrometer: {@code queue_message_published_total{exchange}} and {@code
+ * queue_message_publish_errors_total{exchange,reason}}.
+ *
+ * <p>The exchange label is bounded: the first {@value #MAX_EXCHANGES} exchange names get their own
+ * value, any further one is counted under {@code _other}, so a client cannot grow the series count
+ * without limit. The default exchange is labelled {@code amq.default}, as the broker names it.
+ */
+public final class MicrometerPublishMetrics implements PublishMetrics {
+    static final int MAX_EXCHANGES = 100;
+    static final String OTHER = "_other";
+
+    private final MeterRegistry registry;
+    private final Set<String> labelled = ConcurrentHashMap.newKeySet();
+    private final Map<String, Counter> published = new ConcurrentHashMap<>();
+    private final Map<String, Counter> failed = new ConcurrentHashMap<>();
+
+    public MicrometerPublishMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public void published(String exchange) {
+        published.computeIfAbsent(label(exchange), e -> Counter.builder("queue.message.published")
+                        .description("Messages the broker confirmed")
+                        .tag("exchange", e)
+                        .register(registry))
+                .increment();
+    }
+
+    @Override
+    public void publishFailed(String exchange, PublishFailure reason) {
+        String e = label(exchange);
+        failed.computeIfAbsent(e + '\u0000' + reason.label(), k -> Counter.builder("queue.message.publish.errors")
+                        .description("Publish requests that did not end with a confirmed message, by reason")
+                        .tag("exchange", e)
+                        .tag("reason", reason.label())
+                        .register(registry))
+                .increment();
+    }
+
+    private String label(String exchange) {
+        String name = exchange.isEmpty() ? "amq.default" : exchange;
+        if (labelled.contains(name)) {
+            return name;
+        }
+        if (labelled.size() < MAX_EXCHANGES) {
+            labelled.add(name);
+            return name;
+        }
+        return OTHER;
+    }
+}

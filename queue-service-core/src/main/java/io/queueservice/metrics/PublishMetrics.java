@@ -1,0 +1,35 @@
+package io.queueservice.metrics;
+
+import java.util.Locale;
+
+/** What the publisher reports about its work. {@link #NO_OP} when nobody is listening. */
+public interface PublishMetrics {
+
+    /** A message the broker confirmed. */
+    void published(String exchange);
+
+    /** A publish that failed; {@code reason} is a short, fixed word (see {@link PublishFailure}). */
+    void publishFailed(String exchange, PublishFailure reason);
+
+    /** Why a publish failed, as a bounded set of label values. */
+    enum PublishFailure {
+        INVALID,
+        NOT_FOUND,
+        UNROUTABLE,
+        NACKED,
+        TIMEOUT,
+        UNAVAILABLE;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    PublishMetrics NO_OP = new PublishMetrics() {
+        @Override
+        public void published(String exchange) {}
+
+        @Override
+        public void publishFailed(String exchange, PublishFailure reason) {}
+    };
+}

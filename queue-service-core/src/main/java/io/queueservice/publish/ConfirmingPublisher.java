@@ -1,0 +1,207 @@
+package io.queueservice.publish;
+
+import io.queueservice.broker.AmqpNames;
+import io.queueservice.broker.BrokerConnection;
+import io.queueservice.broker.BrokerErrors;
+import io.queueservice.broker.BrokerException;
+import io.queueservice.broker.BrokerTimeoutException;
+import io.queueservice.broker.BrokerUnavailableException;
+import io.queueservice.broker.InvalidRequestException;
+import io.queueservice.broker.ResourceNotFoundException;
+import io.queueservice.broker.Topology;
+import io.queueservice.broker.Violation;
+import io.queueservice.config.PublishConfig;
+import io.queueservice.metrics.PublishMetrics;
+import io.queueservice.metrics.PublishMetrics.PublishFailure;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes messages and tells each caller, through a future, whether the broker has taken
+ * responsibility for its message (a publisher confirm). Thread-safe; meant to be shared.
+ *
+ * <p>Messages are spread over a few channels in confirm mode; many may be in flight at once and their
+ * confirms arrive asynchronously, so throughput does not depend on one round trip per message. A
+ * channel that dies (the broker closed it, or the connection was lost) fails its pending messages and
+ * is replaced by a new one on the next publish.
+ */
+public final class ConfirmingPublisher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ConfirmingPublisher.class);
+    private static final Duration RETRY_AFTER_FULL = Duration.ofSeconds(1);
+
+    private final BrokerConnection connection;
+    private final Topology topology;
+    private final PublishConfig config;
+    private final PublishMetrics metrics;
+    private final Semaphore inFlight;
+    private final PublisherChannel[] channels;
+    private final AtomicInteger nextChannel = new AtomicInteger();
+    private volatile boolean closed;
+
+    /**
+     * @param connection the connection to publish on; a dedicated one is best, so a broker blocking
+     *     publishers does not also stall other work
+     * @param topology used to check that an exchange exists before publishing to it
+     */
+    public ConfirmingPublisher(BrokerConnection connection, Topology topology, PublishConfig config, PublishMetrics metrics) {
+        this.connection = connection;
+        this.topology = topology;
+        this.config = config;
+        this.metrics = metrics;
+        this.inFlight = new Semaphore(config.maxInFlight());
+        this.channels = new PublisherChannel[config.channels()];
+    }
+
+    /**
+     * Publishes a message.
+     *
+     * @return a future completed when the broker confirmed the message; completed exceptionally with an
+     *     {@link InvalidRequestException} (bad names), {@link ResourceNotFoundException} (no such exchange),
+     *     {@link UnroutableMessageException} (mandatory and no queue receives it), {@link
+     *     MessageNackedException}, {@link BrokerUnavailableException} (not connected, publishers blocked,
+     *     too many messages in flight, channel lost) or {@link BrokerTimeoutException} (no confirm within
+     *     the request timeout: the outcome is unknown)
+     */
+    public CompletableFuture<Void> publish(OutgoingMessage message) {
+        CompletableFuture<Void> result;
+        try {
+            result = send(message);
+        } catch (BrokerException e) {
+            result = CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(BrokerErrors.translate(e));
+        }
+        return result.orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handle((ok, failure) -> {
+                    if (failure == null) {
+                        metrics.published(message.exchange());
+                        return null;
+                    }
+                    BrokerException e = unwrap(failure);
+                    metrics.publishFailed(message.exchange(), failureOf(e));
+                    throw new CompletionException(e);
+                });
+    }
+
+    private CompletableFuture<Void> send(OutgoingMessage m) {
+        checkNames(m);
+        if (closed) {
+            throw new BrokerUnavailableException("the service is shutting down", RETRY_AFTER_FULL);
+        }
+        connection.requirePublishable();
+        if (!topology.exchangeExistsCached(m.exchange())) {
+            throw new ResourceNotFoundException("exchange", m.exchange());
+        }
+        if (!inFlight.tryAcquire()) {
+            throw new BrokerUnavailableException("too many messages are waiting for the broker's confirm", RETRY_AFTER_FULL);
+        }
+        try {
+            return channel().publish(m);
+        } catch (RuntimeException e) {
+            inFlight.release();
+            throw e;
+        }
+    }
+
+    private static void checkNames(OutgoingMessage m) {
+        List<Violation> v = new ArrayList<>();
+        AmqpNames.checkShortString("exchange", m.exchange(), v);
+        AmqpNames.checkShortString("routingKey", m.routingKey(), v);
+        InvalidRequestException.throwIfAny(v);
+    }
+
+    /** The next channel in turn, opened when it is missing or dead. */
+    private PublisherChannel channel() {
+        int i = Math.floorMod(nextChannel.getAndIncrement(), channels.length);
+        PublisherChannel ch = channels[i];
+        if (ch != null && ch.isOpen()) {
+            return ch;
+        }
+        synchronized (channels) {
+            ch = channels[i];
+            if (ch == null || !ch.isOpen()) {
+                ch = open();
+                channels[i] = ch;
+            }
+            return ch;
+        }
+    }
+
+    private PublisherChannel open() {
+        try {
+            var amqpChannel = connection.requirePublishable().createChannel();
+            if (amqpChannel == null) {
+                throw new BrokerUnavailableException("the broker connection has no free channel", RETRY_AFTER_FULL);
+            }
+            return new PublisherChannel(amqpChannel, inFlight::release, topology::forgetExchange);
+        } catch (IOException e) {
+            throw BrokerErrors.translate(e);
+        }
+    }
+
+    /** Messages published and not yet confirmed. */
+    public int inFlight() {
+        return config.maxInFlight() - inFlight.availablePermits();
+    }
+
+    /**
+     * Stops taking messages and waits, at most {@code timeout}, for the confirms of those in flight.
+     *
+     * @return true when every message in flight was settled in time
+     */
+    public boolean drain(Duration timeout) {
+        closed = true;
+        try {
+            boolean drained = inFlight.tryAcquire(config.maxInFlight(), timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!drained) {
+                log.warn("{} messages still wait for the broker's confirm after {} ms", inFlight(), timeout.toMillis());
+            }
+            return drained;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (channels) {
+            for (PublisherChannel ch : channels) {
+                if (ch != null) {
+                    ch.close();
+                }
+            }
+        }
+    }
+
+    private static PublishFailure failureOf(BrokerException e) {
+        return switch (e) {
+            case InvalidRequestException x -> PublishFailure.INVALID;
+            case ResourceNotFoundException x -> PublishFailure.NOT_FOUND;
+            case UnroutableMessageException x -> PublishFailure.UNROUTABLE;
+            case MessageNackedException x -> PublishFailure.NACKED;
+            case BrokerTimeoutException x -> PublishFailure.TIMEOUT;
+            default -> PublishFailure.UNAVAILABLE;
+        };
+    }
+
+    private BrokerException unwrap(Throwable failure) {
+        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (t instanceof TimeoutException) {
+            return new BrokerTimeoutException("the broker did not confirm the message within "
+                    + config.requestTimeout().toMillis() + " ms; it may or may not be stored");
+        }
+        return BrokerErrors.translate(t);
+    }
+}
