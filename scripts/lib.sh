@@ -1,0 +1,165 @@
+# shellcheck shell=bash
+# Helpers shared by scripts/start.sh and scripts/test.sh. Source it, do not run it:
+#   source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEFAULT_RABBITMQ_URL="amqp://guest:guest@localhost:5672"
+
+die() { echo "error: $*" >&2; exit 1; }
+info() { echo "==> $*" >&2; }
+
+# Prints the major version of the given java binary (8 for "1.8.0_x", 21 for "21.0.2", 25 for "25-ea").
+java_major() {
+    local v
+    v="$("$1" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1)" || return 1
+    [[ -n "$v" ]] || return 1
+    v="${v#1.}"                     # old scheme: 1.8 -> 8
+    v="${v%%[!0-9]*}"               # keep the leading digits
+    echo "${v:-0}"
+}
+
+# Exports JAVA_HOME (a JDK 21+) and puts its bin first on PATH.
+# The system default java may be older (17 here), so it is never used blindly.
+find_java() {
+    local best="" best_major=0 dir major
+    if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]] \
+        && major="$(java_major "$JAVA_HOME/bin/java")" && (( major >= 21 )); then
+        best="$JAVA_HOME" best_major="$major"
+    else
+        for dir in /usr/lib/jvm/*/; do
+            dir="${dir%/}"
+            [[ -x "$dir/bin/java" ]] || continue
+            major="$(java_major "$dir/bin/java")" || continue
+            if (( major >= 21 && major > best_major )); then
+                best="$dir" best_major="$major"
+            fi
+        done
+    fi
+    [[ -n "$best" ]] || die "no JDK 21+ found (checked \$JAVA_HOME and /usr/lib/jvm/*). Install a JDK 21 or newer (e.g. apt-get install openjdk-21-jdk, or Temurin) or set JAVA_HOME to one."
+
+    export JAVA_HOME="$best"
+    export PATH="$JAVA_HOME/bin:$PATH"
+    JAVA_MAJOR="$best_major"
+    info "Using JDK $JAVA_MAJOR at $JAVA_HOME"
+
+    # JDK 24+ warns when Maven's bundled Guava uses sun.misc.Unsafe; this flag silences it.
+    # Only add it if this JVM accepts it (an unknown option would make the JVM refuse to start).
+    if (( JAVA_MAJOR >= 24 )) && [[ "${MAVEN_OPTS:-}" != *--sun-misc-unsafe-memory-access* ]] \
+        && java --sun-misc-unsafe-memory-access=allow -version >/dev/null 2>&1; then
+        export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+    fi
+}
+
+# Exports the KEY=VALUE lines of $PROJECT_ROOT/.env that are not already set:
+# the real environment always wins. Values are taken literally (never evaluated);
+# one pair of surrounding quotes is removed.
+load_dotenv() {
+    local file="$PROJECT_ROOT/.env" line key value
+    [[ -f "$file" ]] || return 0
+    while IFS= read -r line || [[ -n "$line" ]]; do
+        line="${line%$'\r'}"                                  # tolerate CRLF files
+        [[ "$line" =~ ^[[:space:]]*(export[[:space:]]+)?([A-Za-z_][A-Za-z0-9_]*)[[:space:]]*=(.*)$ ]] || continue
+        key="${BASH_REMATCH[2]}"
+        value="${BASH_REMATCH[3]}"
+        value="${value#"${value%%[![:space:]]*}"}"            # trim leading spaces
+        value="${value%"${value##*[![:space:]]}"}"            # trim trailing spaces
+        if [[ "$value" =~ ^\"(.*)\"$ || "$value" =~ ^\'(.*)\'$ ]]; then
+            value="${BASH_REMATCH[1]}"
+        fi
+        [[ -n "${!key+set}" ]] || export "$key=$value"
+    done < "$file"
+}
+
+# Splits an AMQP URL into BROKER_HOST, BROKER_PORT and BROKER_SAFE_URL (password replaced by *****).
+parse_amqp_url() {
+    local url="$1" scheme rest authority path="" userinfo="" hostport user
+    scheme="${url%%://*}"
+    [[ "$scheme" != "$url" ]] || scheme="amqp" url="amqp://$url"
+    rest="${url#*://}"
+    authority="${rest%%/*}"
+    [[ "$rest" == */* ]] && path="/${rest#*/}"
+    if [[ "$authority" == *@* ]]; then
+        userinfo="${authority%@*}"
+        hostport="${authority##*@}"
+    else
+        hostport="$authority"
+    fi
+    if [[ "$hostport" =~ ^\[([^]]*)\](:([0-9]+))?$ ]]; then      # IPv6: [::1]:5672
+        BROKER_HOST="${BASH_REMATCH[1]}" BROKER_PORT="${BASH_REMATCH[3]}"
+    elif [[ "$hostport" == *:* ]]; then
+        BROKER_HOST="${hostport%:*}" BROKER_PORT="${hostport##*:}"
+    else
+        BROKER_HOST="$hostport" BROKER_PORT=""
+    fi
+    [[ -n "$BROKER_HOST" ]] || BROKER_HOST="localhost"
+    if [[ -z "$BROKER_PORT" ]]; then
+        if [[ "$scheme" == amqps ]]; then BROKER_PORT=5671; else BROKER_PORT=5672; fi
+    fi
+    if [[ -n "$userinfo" ]]; then
+        user="${userinfo%%:*}"
+        [[ "$userinfo" == *:* ]] && user="$user:*****"
+        BROKER_SAFE_URL="$scheme://$user@$hostport$path"
+    else
+        BROKER_SAFE_URL="$scheme://$hostport$path"
+    fi
+}
+
+# True if something at host:port replies to the AMQP 0-9-1 protocol header.
+# A broker answers the 8 header bytes with a Connection.Start frame; a port that
+# is closed, or open but silent, fails (the whole probe is bounded by `timeout`).
+amqp_answers() {
+    # shellcheck disable=SC2016  # $1/$2 are expanded by the inner bash, on purpose
+    timeout 5 bash -c '
+        exec 3<>"/dev/tcp/$1/$2" || exit 1
+        printf "AMQP\x00\x00\x09\x01" >&3
+        [[ $(head -c 8 <&3 | wc -c) -gt 0 ]]
+    ' amqp_answers "$1" "$2" 2>/dev/null
+}
+
+# Makes sure a RabbitMQ answers at RABBITMQ_URL (default: the local one on 5672).
+# Only the first URL of a comma-separated list is checked. A broker that is not the
+# local default is never started; an existing broker is never stopped or reconfigured.
+ensure_broker() {
+    export RABBITMQ_URL="${RABBITMQ_URL:-$DEFAULT_RABBITMQ_URL}"
+    local first="${RABBITMQ_URL%%,*}"
+    first="${first//[[:space:]]/}"
+    parse_amqp_url "$first"
+
+    if amqp_answers "$BROKER_HOST" "$BROKER_PORT"; then
+        info "RabbitMQ answers at $BROKER_SAFE_URL"
+        return 0
+    fi
+
+    if [[ ! "$BROKER_HOST" =~ ^(localhost|127\.0\.0\.1)$ || "$BROKER_PORT" != 5672 ]]; then
+        die "no RabbitMQ answers at $BROKER_SAFE_URL (from RABBITMQ_URL). Start that broker, or unset RABBITMQ_URL to use a local one on localhost:5672."
+    fi
+
+    # The local default is down: start a local node (installing it first if needed).
+    info "No RabbitMQ answers at $BROKER_SAFE_URL; starting a local node"
+    local PATH="$PATH:/usr/sbin:/usr/lib/rabbitmq/bin"   # Debian puts the server in /usr/sbin
+    if ! command -v rabbitmq-server >/dev/null; then
+        if [[ "$(id -u)" -ne 0 ]]; then
+            die "rabbitmq-server is not installed. Install it with: sudo apt-get update && sudo apt-get install -y rabbitmq-server"
+        fi
+        command -v apt-get >/dev/null \
+            || die "rabbitmq-server is not installed and apt-get is not available: install RabbitMQ (https://www.rabbitmq.com/docs/download) or point RABBITMQ_URL at a broker."
+        info "Installing rabbitmq-server (Debian package)"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rabbitmq-server >/dev/null
+    fi
+
+    # The package install may already have started it; otherwise start it in the
+    # background. No systemd here: -detached is how CI starts it too.
+    if ! amqp_answers "$BROKER_HOST" "$BROKER_PORT"; then
+        rabbitmq-server -detached >/dev/null 2>&1 \
+            || die "could not start RabbitMQ with 'rabbitmq-server -detached' (try it as root; logs in /var/log/rabbitmq)"
+    fi
+    local deadline=$(( SECONDS + 60 ))
+    while (( SECONDS < deadline )); do
+        if amqp_answers "$BROKER_HOST" "$BROKER_PORT"; then
+            info "RabbitMQ started and answers at $BROKER_SAFE_URL"
+            return 0
+        fi
+        sleep 1
+    done
+    die "RabbitMQ was started but did not answer at $BROKER_SAFE_URL within 60 s; see /var/log/rabbitmq"
+}
