@@ -1,0 +1,38 @@
+package io.queueservice.server;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import io.queueservice.config.ConfigException;
+import io.queueservice.config.EnvSource;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/** Entry point: reads the configuration, starts the service, stops it cleanly on SIGTERM. */
+public final class Main {
+    /** Libraries whose own INFO and DEBUG lines say nothing an operator of this service needs. */
+    private static final List<String> NOISY_LIBRARIES = List.of("org.eclipse.jetty", "io.javalin", "io.netty", "com.rabbitmq");
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        ServerConfig config;
+        try {
+            config = ServerConfig.from(EnvSource.load(Path.of(".env"), System.getenv()));
+        } catch (ConfigException e) {
+            System.err.println("queue-service cannot start: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        applyLogLevel(config.logLevel());
+        QueueService service = QueueService.start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(service::stop, "shutdown"));
+    }
+
+    static void applyLogLevel(String logLevel) {
+        Level level = Level.toLevel(logLevel, Level.INFO);
+        ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(level);
+        Level libraries = level.isGreaterOrEqual(Level.WARN) ? level : Level.WARN;
+        NOISY_LIBRARIES.forEach(name -> ((Logger) LoggerFactory.getLogger(name)).setLevel(libraries));
+    }
+}

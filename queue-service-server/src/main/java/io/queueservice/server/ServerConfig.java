@@ -1,0 +1,49 @@
+package io.queueservice.server;
+
+import io.queueservice.config.BrokerConfig;
+import io.queueservice.config.ConfigReader;
+import io.queueservice.config.PublishConfig;
+import io.queueservice.config.RetryConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything the server reads from its environment, validated at once (see {@link ConfigReader}).
+ *
+ * @param host address the HTTP server binds to
+ * @param maxBodyBytes largest request body accepted; larger ones get 413
+ * @param shutdownTimeout on SIGTERM, how long requests in flight may take to finish
+ */
+public record ServerConfig(
+        String host,
+        int port,
+        long maxBodyBytes,
+        Duration shutdownTimeout,
+        String logLevel,
+        BrokerConfig broker,
+        PublishConfig publish,
+        RetryConfig retry) {
+
+    public static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error");
+
+    /**
+     * Reads and validates every setting.
+     *
+     * @throws io.queueservice.config.ConfigException listing every problem found
+     */
+    public static ServerConfig from(Map<String, String> env) {
+        ConfigReader r = new ConfigReader(env);
+        ServerConfig c = new ServerConfig(
+                r.string("HOST", "0.0.0.0"),
+                r.integer("PORT", 3000, 0, 65535),
+                r.longValue("MAX_BODY_SIZE", 1_048_576, 1024, 64L * 1024 * 1024),
+                Duration.ofMillis(r.longValue("SHUTDOWN_TIMEOUT", 10_000, 0, 600_000)),
+                r.oneOf("LOG_LEVEL", "info", LOG_LEVELS),
+                BrokerConfig.from(r),
+                PublishConfig.from(r),
+                RetryConfig.from(r));
+        r.validate();
+        return c;
+    }
+}

@@ -1,0 +1,60 @@
+package io.queueservice.server.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.queueservice.broker.Topology;
+import io.queueservice.publish.ConfirmingPublisher;
+import io.queueservice.server.Health;
+import io.queueservice.server.ServerConfig;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP API: every route in one table, one error mapper, one JSON configuration. */
+public final class HttpApi {
+    private static final Logger requestLog = LoggerFactory.getLogger("io.queueservice.server.requests");
+
+    private HttpApi() {}
+
+    public static Javalin create(ServerConfig config, Topology topology, ConfirmingPublisher publisher, Health health,
+            PrometheusMeterRegistry registry) {
+        JsonBodies bodies = new JsonBodies(config.maxBodyBytes());
+        PublishHandler publish = new PublishHandler(publisher, bodies);
+        TopologyHandler topo = new TopologyHandler(topology, bodies);
+        HealthHandler status = new HealthHandler(health, registry);
+        ObjectMapper responses = JsonBodies.MAPPER.copy().setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+        return Javalin.create(c -> {
+            c.startup.showJavalinBanner = false;
+            c.jsonMapper(new JavalinJackson(responses, false));
+            c.http.maxRequestSize = config.maxBodyBytes();
+            // Graceful stop: Jetty stops accepting, then waits for requests in flight (bounded).
+            c.jetty.modifyServer(server -> {
+                server.setHandler(new GracefulHandler());
+                server.setStopTimeout(config.shutdownTimeout().toMillis());
+            });
+            c.requestLogger.http((ctx, ms) -> requestLog.debug("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms)));
+            Problems.register(c);
+
+            c.routes.get("/healthz", status::live);
+            c.routes.get("/healthz/ready", status::ready);
+            c.routes.get("/metrics", status::metrics);
+
+            c.routes.post("/api/v1/publish", publish::publish);
+
+            c.routes.post("/api/v1/exchanges", topo::declareExchange);
+            c.routes.delete("/api/v1/exchanges/{name}", topo::deleteExchange);
+
+            c.routes.post("/api/v1/queues", topo::declareQueue);
+            c.routes.get("/api/v1/queues/{name}", topo::getQueue);
+            c.routes.delete("/api/v1/queues/{name}", topo::deleteQueue);
+            c.routes.post("/api/v1/queues/{name}/purge", topo::purgeQueue);
+
+            c.routes.post("/api/v1/bindings", topo::bind);
+            c.routes.delete("/api/v1/bindings", topo::unbind);
+        });
+    }
+}

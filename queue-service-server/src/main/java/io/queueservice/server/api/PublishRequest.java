@@ -1,0 +1,110 @@
+package io.queueservice.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.rabbitmq.client.AMQP;
+import io.queueservice.broker.AmqpNames;
+import io.queueservice.broker.InvalidRequestException;
+import io.queueservice.broker.Violation;
+import io.queueservice.publish.OutgoingMessage;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The body of {@code POST /api/v1/publish}.
+ *
+ * @param exchange "" or absent for the default exchange
+ * @param routingKey "" when absent
+ * @param message any JSON value; sent as its JSON text, or as the plain string when {@code
+ *     options.contentType} is not JSON and the value is a string
+ */
+record PublishRequest(String exchange, String routingKey, RawJson message, Options options) {
+
+    /** Longest per-message TTL RabbitMQ accepts, in milliseconds (unsigned 32 bits). */
+    private static final long MAX_EXPIRATION = 4_294_967_295L;
+
+    private static final String JSON = "application/json";
+
+    /**
+     * Message properties; every field is optional.
+     *
+     * @param expiration milliseconds before the message expires in a queue: a non-negative integer, or a
+     *     string holding one
+     * @param mandatory when true (the default), a message no queue receives is an error (422) instead of
+     *     being dropped
+     */
+    record Options(
+            Boolean persistent,
+            Integer priority,
+            JsonNode expiration,
+            Map<String, JsonNode> headers,
+            String messageId,
+            String correlationId,
+            String contentType,
+            Boolean mandatory) {}
+
+    /** The message to publish, with a generated message id when none was given. */
+    OutgoingMessage toMessage() {
+        List<Violation> v = new ArrayList<>();
+        String ex = exchange == null ? "" : exchange;
+        String key = routingKey == null ? "" : routingKey;
+        AmqpNames.checkShortString("exchange", ex, v);
+        AmqpNames.checkShortString("routingKey", key, v);
+        if (message == null) {
+            v.add(new Violation("message", "is required: any JSON value"));
+        }
+        Options o = options == null ? new Options(null, null, null, null, null, null, null, null) : options;
+        String contentType = o.contentType() == null ? JSON : o.contentType();
+        AmqpNames.checkShortString("options.contentType", contentType, v);
+        AmqpNames.checkShortString("options.messageId", o.messageId(), v);
+        AmqpNames.checkShortString("options.correlationId", o.correlationId(), v);
+        if (o.priority() != null && (o.priority() < 0 || o.priority() > 255)) {
+            v.add(new Violation("options.priority", "must be between 0 and 255 but was " + o.priority()));
+        }
+        String expiration = expiration(o.expiration(), v);
+        Map<String, Object> headers = FieldTables.from("options.headers", o.headers(), v);
+        boolean json = isJson(contentType);
+        if (message != null && !json && !message.isString()) {
+            v.add(new Violation("message", "must be a JSON string when options.contentType is not JSON ('" + contentType + "')"));
+        }
+        InvalidRequestException.throwIfAny(v);
+
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                .deliveryMode(Boolean.FALSE.equals(o.persistent()) ? 1 : 2)
+                .priority(o.priority())
+                .expiration(expiration)
+                .headers(headers.isEmpty() ? null : headers)
+                .messageId(o.messageId() == null || o.messageId().isEmpty() ? UUID.randomUUID().toString() : o.messageId())
+                .correlationId(o.correlationId())
+                .contentType(contentType)
+                .timestamp(new Date())
+                .build();
+        byte[] body = json ? message.bytes() : message.text().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return new OutgoingMessage(ex, key, body, props, !Boolean.FALSE.equals(o.mandatory()));
+    }
+
+    private static String expiration(JsonNode node, List<Violation> v) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        long ms = -1;
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            ms = node.longValue();
+        } else if (node.isTextual() && node.textValue().matches("\\d{1,10}")) {
+            ms = Long.parseLong(node.textValue());
+        }
+        if (ms < 0 || ms > MAX_EXPIRATION) {
+            v.add(new Violation("options.expiration", "must be a number of milliseconds between 0 and " + MAX_EXPIRATION));
+            return null;
+        }
+        return Long.toString(ms);
+    }
+
+    private static boolean isJson(String contentType) {
+        String type = contentType.toLowerCase(Locale.ROOT).split(";", 2)[0].trim();
+        return type.equals(JSON) || type.endsWith("+json");
+    }
+}

@@ -1,0 +1,93 @@
+package io.queueservice.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.queueservice.broker.BindingSpec;
+import io.queueservice.broker.ExchangeSpec;
+import io.queueservice.broker.ExchangeType;
+import io.queueservice.broker.InvalidRequestException;
+import io.queueservice.broker.Overflow;
+import io.queueservice.broker.QueueSpec;
+import io.queueservice.broker.QueueType;
+import io.queueservice.broker.Violation;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Bodies of the topology endpoints, as sent, and their translation to the core's specs. */
+final class TopologyRequests {
+    private TopologyRequests() {}
+
+    /** {@code POST /api/v1/exchanges}. */
+    record ExchangeRequest(String name, String type, ExchangeOptions options) {
+        ExchangeSpec toSpec() {
+            List<Violation> v = new ArrayList<>();
+            ExchangeOptions o = options == null ? new ExchangeOptions(null, null, null, null, null) : options;
+            ExchangeType t = type == null ? null : parseEnum("type", type, ExchangeType.class, ExchangeType::amqpName, v);
+            Map<String, Object> args = FieldTables.from("options.arguments", o.arguments(), v);
+            InvalidRequestException.throwIfAny(v);
+            return new ExchangeSpec(name, t, orTrue(o.durable()), orFalse(o.autoDelete()), orFalse(o.internal()), o.alternateExchange(), args);
+        }
+    }
+
+    record ExchangeOptions(Boolean durable, Boolean autoDelete, Boolean internal, String alternateExchange, Map<String, JsonNode> arguments) {}
+
+    /** {@code POST /api/v1/queues}. */
+    record QueueRequest(String name, QueueOptions options) {
+        QueueSpec toSpec() {
+            List<Violation> v = new ArrayList<>();
+            QueueOptions o = options == null ? QueueOptions.NONE : options;
+            QueueType type = o.type() == null ? null : parseEnum("options.type", o.type(), QueueType.class, QueueType::amqpName, v);
+            Overflow overflow = o.overflow() == null ? null : parseEnum("options.overflow", o.overflow(), Overflow.class, Overflow::amqpName, v);
+            Map<String, Object> args = FieldTables.from("options.arguments", o.arguments(), v);
+            InvalidRequestException.throwIfAny(v);
+            return new QueueSpec(name, type, orTrue(o.durable()), orFalse(o.autoDelete()), o.deadLetterExchange(), o.deadLetterRoutingKey(),
+                    o.messageTtl(), o.maxLength(), o.maxLengthBytes(), overflow, o.maxPriority(), orFalse(o.lazy()), args);
+        }
+    }
+
+    record QueueOptions(
+            Boolean durable,
+            String deadLetterExchange,
+            String deadLetterRoutingKey,
+            Long messageTtl,
+            Long maxLength,
+            Long maxLengthBytes,
+            String overflow,
+            Integer maxPriority,
+            Boolean lazy,
+            String type,
+            Boolean autoDelete,
+            Map<String, JsonNode> arguments) {
+        static final QueueOptions NONE = new QueueOptions(null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** {@code POST} and {@code DELETE /api/v1/bindings}. */
+    record BindingRequest(String queue, String exchange, String routingKey, Map<String, JsonNode> arguments) {
+        BindingSpec toSpec() {
+            List<Violation> v = new ArrayList<>();
+            Map<String, Object> args = FieldTables.from("arguments", arguments, v);
+            InvalidRequestException.throwIfAny(v);
+            return new BindingSpec(queue, exchange, routingKey, args);
+        }
+    }
+
+    private static boolean orTrue(Boolean b) {
+        return b == null || b;
+    }
+
+    private static boolean orFalse(Boolean b) {
+        return b != null && b;
+    }
+
+    private static <E extends Enum<E>> E parseEnum(String field, String value, Class<E> type, Function<E, String> name, List<Violation> v) {
+        for (E e : type.getEnumConstants()) {
+            if (name.apply(e).equals(value)) {
+                return e;
+            }
+        }
+        v.add(new Violation(field, "must be one of " + Arrays.stream(type.getEnumConstants()).map(name).toList() + " but was '" + value + "'"));
+        return null;
+    }
+}
