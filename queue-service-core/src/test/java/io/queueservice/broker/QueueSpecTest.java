@@ -1,0 +1,416 @@
+package io.queueservice.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class QueueSpecTest {
+
+    /** A mutable stand-in for the record, so each test sets only what it is about. */
+    static final class Q {
+        String name = "orders";
+        QueueType type;
+        boolean durable = true;
+        boolean autoDelete;
+        String deadLetterExchange;
+        String deadLetterRoutingKey;
+        Long messageTtl;
+        Long maxLength;
+        Long maxLengthBytes;
+        Overflow overflow;
+        Integer maxPriority;
+        boolean lazy;
+        Map<String, Object> arguments = new HashMap<>();
+
+        QueueSpec spec() {
+            return new QueueSpec(name, type, durable, autoDelete, deadLetterExchange, deadLetterRoutingKey, messageTtl, maxLength,
+                    maxLengthBytes, overflow, maxPriority, lazy, arguments);
+        }
+    }
+
+    private static QueueSpec spec(Consumer<Q> settings) {
+        Q q = new Q();
+        settings.accept(q);
+        return q.spec();
+    }
+
+    private static List<Violation> violations(Consumer<Q> settings) {
+        InvalidRequestException e = catchThrowableOfType(InvalidRequestException.class, spec(settings)::validate);
+        assertThat(e).as("validate() should refuse the spec").isNotNull();
+        return e.violations();
+    }
+
+    private static List<String> fields(Consumer<Q> settings) {
+        return violations(settings).stream().map(Violation::field).toList();
+    }
+
+    private static void assertValid(Consumer<Q> settings) {
+        assertThatCode(spec(settings)::validate).doesNotThrowAnyException();
+    }
+
+    // --- names
+
+    @Test
+    void plainDurableQueueIsValid() {
+        assertThatCode(QueueSpec.durable("orders")::validate).doesNotThrowAnyException();
+        assertThat(QueueSpec.durable("orders").amqpArguments()).isEmpty();
+        assertThat(QueueSpec.durable("orders").durable()).isTrue();
+    }
+
+    @Test
+    void emptyNameIsRefused() {
+        assertThat(violations(q -> q.name = "")).containsExactly(new Violation("name", "is required and must not be empty"));
+    }
+
+    @Test
+    void missingNameIsRefused() {
+        assertThat(fields(q -> q.name = null)).containsExactly("name");
+    }
+
+    @Test
+    void nameOf255BytesIsAccepted() {
+        assertValid(q -> q.name = "q".repeat(255));
+    }
+
+    @Test
+    void nameOver255BytesIsRefused() {
+        assertThat(violations(q -> q.name = "q".repeat(256)))
+                .singleElement()
+                .satisfies(v -> assertThat(v.field()).isEqualTo("name"))
+                .satisfies(v -> assertThat(v.message()).contains("255").contains("256"));
+    }
+
+    @Test
+    void nameLengthCountsUtf8BytesNotCharacters() {
+        // 128 characters, 256 bytes of UTF-8
+        assertThat(violations(q -> q.name = "é".repeat(128)))
+                .singleElement()
+                .satisfies(v -> assertThat(v.field()).isEqualTo("name"))
+                .satisfies(v -> assertThat(v.message()).contains("256"));
+        // 85 characters, 255 bytes
+        assertValid(q -> q.name = "€".repeat(85));
+        // 64 characters, 256 bytes
+        assertThat(fields(q -> q.name = "😀".repeat(64))).containsExactly("name");
+    }
+
+    @Test
+    void reservedAmqPrefixIsRefused() {
+        assertThat(violations(q -> q.name = "amq.orders"))
+                .singleElement()
+                .satisfies(v -> assertThat(v.field()).isEqualTo("name"))
+                .satisfies(v -> assertThat(v.message()).contains("amq."));
+    }
+
+    @Test
+    void amqWithoutTheDotIsAllowed() {
+        assertValid(q -> q.name = "amqueue");
+    }
+
+    // --- dead lettering
+
+    @Test
+    void deadLetterRoutingKeyWithoutExchangeIsRefused() {
+        assertThat(violations(q -> q.deadLetterRoutingKey = "failed"))
+                .containsExactly(new Violation("options.deadLetterRoutingKey", "needs options.deadLetterExchange"));
+    }
+
+    @Test
+    void deadLetterRoutingKeyWithExchangeIsAccepted() {
+        assertValid(q -> {
+            q.deadLetterExchange = "dlx";
+            q.deadLetterRoutingKey = "failed";
+        });
+    }
+
+    @Test
+    void deadLetteringToTheDefaultExchangeIsAccepted() {
+        assertValid(q -> {
+            q.deadLetterExchange = "";
+            q.deadLetterRoutingKey = "orders.dead";
+        });
+    }
+
+    @Test
+    void overlongDeadLetterNamesAreRefused() {
+        assertThat(fields(q -> {
+            q.deadLetterExchange = "x".repeat(256);
+            q.deadLetterRoutingKey = "k".repeat(256);
+        })).containsExactlyInAnyOrder("options.deadLetterExchange", "options.deadLetterRoutingKey");
+    }
+
+    // --- ranges
+
+    @Test
+    void messageTtlRangeIsZeroToUnsigned32Bits() {
+        assertValid(q -> q.messageTtl = 0L);
+        assertValid(q -> q.messageTtl = 4_294_967_295L);
+        assertThat(violations(q -> q.messageTtl = 4_294_967_296L))
+                .singleElement()
+                .satisfies(v -> assertThat(v.field()).isEqualTo("options.messageTtl"))
+                .satisfies(v -> assertThat(v.message()).contains("4294967295").contains("4294967296"));
+        assertThat(fields(q -> q.messageTtl = -1L)).containsExactly("options.messageTtl");
+    }
+
+    @Test
+    void negativeLengthLimitsAreRefused() {
+        assertValid(q -> {
+            q.maxLength = 0L;
+            q.maxLengthBytes = 0L;
+        });
+        assertThat(fields(q -> {
+            q.maxLength = -1L;
+            q.maxLengthBytes = -5L;
+        })).containsExactlyInAnyOrder("options.maxLength", "options.maxLengthBytes");
+    }
+
+    @Test
+    void maxPriorityMustBeBetween1And255() {
+        assertValid(q -> q.maxPriority = 1);
+        assertValid(q -> q.maxPriority = 255);
+        assertThat(violations(q -> q.maxPriority = 0))
+                .containsExactly(new Violation("options.maxPriority", "must be between 1 and 255 but was 0"));
+        assertThat(fields(q -> q.maxPriority = 256)).containsExactly("options.maxPriority");
+    }
+
+    // --- queue types
+
+    @ParameterizedTest
+    @EnumSource(value = QueueType.class, names = {"QUORUM", "STREAM"})
+    void replicatedQueuesMustBeDurable(QueueType type) {
+        assertThat(violations(q -> {
+            q.type = type;
+            q.durable = false;
+        })).singleElement().satisfies(v -> {
+            assertThat(v.field()).isEqualTo("options.durable");
+            assertThat(v.message()).contains(type.amqpName());
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = QueueType.class, names = {"QUORUM", "STREAM"})
+    void replicatedQueuesCannotBeAutoDelete(QueueType type) {
+        assertThat(fields(q -> {
+            q.type = type;
+            q.autoDelete = true;
+        })).containsExactly("options.autoDelete");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = QueueType.class, names = {"QUORUM", "STREAM"})
+    void replicatedQueuesHaveNoPriorities(QueueType type) {
+        assertThat(violations(q -> {
+            q.type = type;
+            q.maxPriority = 10;
+        })).singleElement().satisfies(v -> {
+            assertThat(v.field()).isEqualTo("options.maxPriority");
+            assertThat(v.message()).contains("priorities");
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = QueueType.class, names = {"QUORUM", "STREAM"})
+    void replicatedQueuesCannotBeLazy(QueueType type) {
+        assertThat(fields(q -> {
+            q.type = type;
+            q.lazy = true;
+        })).containsExactly("options.lazy");
+    }
+
+    @Test
+    void classicQueuesMayBeTransientAutoDeleteLazyWithPriorities() {
+        assertValid(q -> {
+            q.type = QueueType.CLASSIC;
+            q.durable = false;
+            q.autoDelete = true;
+            q.lazy = true;
+            q.maxPriority = 10;
+            q.overflow = Overflow.REJECT_PUBLISH_DLX;
+        });
+    }
+
+    @Test
+    void quorumQueuesRefuseRejectPublishDlx() {
+        assertThat(violations(q -> {
+            q.type = QueueType.QUORUM;
+            q.overflow = Overflow.REJECT_PUBLISH_DLX;
+        })).singleElement().satisfies(v -> assertThat(v.field()).isEqualTo("options.overflow"));
+    }
+
+    @Test
+    void quorumQueuesAcceptTheirOptions() {
+        assertValid(q -> {
+            q.type = QueueType.QUORUM;
+            q.overflow = Overflow.REJECT_PUBLISH;
+            q.deadLetterExchange = "dlx";
+            q.deadLetterRoutingKey = "dead";
+            q.messageTtl = 60_000L;
+            q.maxLength = 1000L;
+            q.maxLengthBytes = 1_000_000L;
+        });
+    }
+
+    @Test
+    void streamsRefuseDeadLetteringTtlMaxLengthAndOverflow() {
+        List<Violation> v = violations(q -> {
+            q.type = QueueType.STREAM;
+            q.deadLetterExchange = "dlx";
+            q.messageTtl = 1000L;
+            q.maxLength = 10L;
+            q.overflow = Overflow.DROP_HEAD;
+        });
+
+        assertThat(v).extracting(Violation::field)
+                .containsExactlyInAnyOrder("options.deadLetterExchange", "options.messageTtl", "options.maxLength", "options.overflow");
+        assertThat(v).allSatisfy(x -> assertThat(x.message()).contains("stream"));
+    }
+
+    @Test
+    void streamsAcceptMaxLengthBytes() {
+        assertValid(q -> {
+            q.type = QueueType.STREAM;
+            q.maxLengthBytes = 1_000_000_000L;
+        });
+    }
+
+    // --- arguments
+
+    @Test
+    void optionAndItsArgumentTogetherAreAConflict() {
+        assertThat(violations(q -> {
+            q.messageTtl = 1000L;
+            q.arguments.put("x-message-ttl", 2000);
+        })).containsExactly(new Violation("options.arguments.x-message-ttl", "conflicts with options.messageTtl: set only one"));
+    }
+
+    @Test
+    void everyOptionConflictsWithItsArgument() {
+        List<Violation> v = violations(q -> {
+            q.type = QueueType.CLASSIC;
+            q.deadLetterExchange = "dlx";
+            q.deadLetterRoutingKey = "dead";
+            q.messageTtl = 1L;
+            q.maxLength = 1L;
+            q.maxLengthBytes = 1L;
+            q.overflow = Overflow.DROP_HEAD;
+            q.maxPriority = 5;
+            q.lazy = true;
+            for (String key : List.of("x-queue-type", "x-dead-letter-exchange", "x-dead-letter-routing-key", "x-message-ttl", "x-max-length",
+                    "x-max-length-bytes", "x-overflow", "x-max-priority", "x-queue-mode")) {
+                q.arguments.put(key, "set");
+            }
+        });
+
+        assertThat(v).extracting(Violation::field).containsExactlyInAnyOrder(
+                "options.arguments.x-queue-type",
+                "options.arguments.x-dead-letter-exchange",
+                "options.arguments.x-dead-letter-routing-key",
+                "options.arguments.x-message-ttl",
+                "options.arguments.x-max-length",
+                "options.arguments.x-max-length-bytes",
+                "options.arguments.x-overflow",
+                "options.arguments.x-max-priority",
+                "options.arguments.x-queue-mode");
+        assertThat(v).filteredOn(x -> x.field().endsWith("x-queue-type")).singleElement()
+                .satisfies(x -> assertThat(x.message()).contains("options.type"));
+        assertThat(v).filteredOn(x -> x.field().endsWith("x-queue-mode")).singleElement()
+                .satisfies(x -> assertThat(x.message()).contains("options.lazy"));
+    }
+
+    @Test
+    void argumentsAloneAreNoConflict() {
+        assertValid(q -> {
+            q.arguments.put("x-message-ttl", 2000);
+            q.arguments.put("x-single-active-consumer", true);
+        });
+    }
+
+    @Test
+    void unsupportedArgumentValueIsRefusedWithItsPath() {
+        assertThat(violations(q -> q.arguments.put("x-expires", new java.util.Date())))
+                .singleElement()
+                .satisfies(v -> {
+                    assertThat(v.field()).isEqualTo("options.arguments.x-expires");
+                    assertThat(v.message()).contains("Date");
+                });
+    }
+
+    @Test
+    void everyViolationIsReportedAtOnce() {
+        assertThat(fields(q -> {
+            q.name = "amq.q";
+            q.type = QueueType.QUORUM;
+            q.durable = false;
+            q.maxPriority = 300;
+            q.deadLetterRoutingKey = "k";
+        })).contains("name", "options.durable", "options.maxPriority", "options.deadLetterRoutingKey");
+    }
+
+    @Test
+    void amqpArgumentsMapEachOptionToItsXArgument() {
+        Map<String, Object> args = spec(q -> {
+            q.type = QueueType.CLASSIC;
+            q.deadLetterExchange = "dlx";
+            q.deadLetterRoutingKey = "dead";
+            q.messageTtl = 1000L;
+            q.maxLength = 10L;
+            q.maxLengthBytes = 2048L;
+            q.overflow = Overflow.REJECT_PUBLISH_DLX;
+            q.maxPriority = 7;
+            q.lazy = true;
+            q.arguments.put("x-expires", 60_000);
+        }).amqpArguments();
+
+        assertThat(args).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "x-queue-type", "classic",
+                "x-dead-letter-exchange", "dlx",
+                "x-dead-letter-routing-key", "dead",
+                "x-message-ttl", 1000L,
+                "x-max-length", 10L,
+                "x-max-length-bytes", 2048L,
+                "x-overflow", "reject-publish-dlx",
+                "x-max-priority", 7,
+                "x-queue-mode", "lazy",
+                "x-expires", 60_000));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Overflow.class)
+    void overflowUsesTheBrokersSpelling(Overflow overflow) {
+        assertThat(spec(q -> q.overflow = overflow).amqpArguments())
+                .containsEntry("x-overflow", overflow.name().toLowerCase().replace('_', '-'));
+    }
+
+    @ParameterizedTest
+    @EnumSource(QueueType.class)
+    void typeUsesTheBrokersSpelling(QueueType type) {
+        assertThat(spec(q -> q.type = type).amqpArguments()).containsEntry("x-queue-type", type.name().toLowerCase());
+    }
+
+    @Test
+    void unsetOptionsAddNoArguments() {
+        assertThat(spec(q -> q.lazy = false).amqpArguments()).isEmpty();
+    }
+
+    @Test
+    void nullArgumentsBecomeAnEmptyMap() {
+        QueueSpec s = new QueueSpec("q", null, true, false, null, null, null, null, null, null, null, false, null);
+
+        assertThat(s.arguments()).isEmpty();
+        assertThatCode(s::validate).doesNotThrowAnyException();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"orders", "orders.eu-west.v2", "日本語のキュー"})
+    void ordinaryNamesAreValid(String name) {
+        assertValid(q -> q.name = name);
+    }
+}

@@ -1,0 +1,118 @@
+package io.queueservice.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.queueservice.metrics.PublishMetrics.PublishFailure;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class MicrometerPublishMetricsTest {
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final MicrometerPublishMetrics metrics = new MicrometerPublishMetrics(registry);
+
+    private double published(String exchangeLabel) {
+        Counter c = registry.find("queue.message.published").tag("exchange", exchangeLabel).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private double failed(String exchangeLabel, String reason) {
+        Counter c = registry.find("queue.message.publish.errors").tag("exchange", exchangeLabel).tag("reason", reason).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private List<String> exchangeLabels(String meter) {
+        return registry.find(meter).meters().stream().map(m -> m.getId().getTag("exchange")).toList();
+    }
+
+    @Test
+    void publishedMessagesAreCountedPerExchange() {
+        metrics.published("orders");
+        metrics.published("orders");
+        metrics.published("billing");
+
+        assertThat(published("orders")).isEqualTo(2);
+        assertThat(published("billing")).isEqualTo(1);
+        assertThat(registry.find("queue.message.published").meters()).hasSize(2)
+                .allSatisfy(m -> assertThat(m.getId().getType()).isEqualTo(Meter.Type.COUNTER));
+    }
+
+    @Test
+    void defaultExchangeIsLabelledAmqDefault() {
+        metrics.published("");
+        metrics.publishFailed("", PublishFailure.UNAVAILABLE);
+
+        assertThat(published("amq.default")).isEqualTo(1);
+        assertThat(failed("amq.default", "unavailable")).isEqualTo(1);
+        assertThat(exchangeLabels("queue.message.published")).containsExactly("amq.default");
+    }
+
+    @Test
+    void failuresAreCountedPerExchangeAndReason() {
+        metrics.publishFailed("orders", PublishFailure.UNAVAILABLE);
+        metrics.publishFailed("orders", PublishFailure.UNAVAILABLE);
+        metrics.publishFailed("orders", PublishFailure.TIMEOUT);
+        metrics.publishFailed("orders", PublishFailure.UNROUTABLE);
+        metrics.publishFailed("billing", PublishFailure.NACKED);
+
+        assertThat(failed("orders", "unavailable")).isEqualTo(2);
+        assertThat(failed("orders", "timeout")).isEqualTo(1);
+        assertThat(failed("orders", "unroutable")).isEqualTo(1);
+        assertThat(failed("billing", "nacked")).isEqualTo(1);
+        assertThat(registry.find("queue.message.publish.errors").meters()).hasSize(4);
+    }
+
+    @Test
+    void failuresDoNotCountAsPublished() {
+        metrics.publishFailed("orders", PublishFailure.TIMEOUT);
+
+        assertThat(registry.find("queue.message.published").meters()).isEmpty();
+    }
+
+    @Test
+    void reasonLabelsAreLowerCaseWords() {
+        assertThat(List.of(PublishFailure.values())).extracting(PublishFailure::label)
+                .containsExactly("invalid", "not_found", "unroutable", "nacked", "timeout", "unavailable");
+    }
+
+    @Test
+    void moreThan100ExchangesFoldIntoOther() {
+        IntStream.range(0, 100).forEach(i -> metrics.published("exchange-" + i));
+
+        metrics.published("exchange-100");
+        metrics.published("exchange-101");
+        metrics.published("exchange-5");
+
+        assertThat(published("exchange-5")).as("an exchange seen early keeps its label").isEqualTo(2);
+        assertThat(published("_other")).isEqualTo(2);
+        assertThat(published("exchange-100")).isZero();
+        assertThat(exchangeLabels("queue.message.published")).hasSize(101).doesNotContain("exchange-100", "exchange-101");
+    }
+
+    @Test
+    void failuresShareTheExchangeLimit() {
+        IntStream.range(0, 100).forEach(i -> metrics.published("exchange-" + i));
+
+        metrics.publishFailed("late-exchange", PublishFailure.TIMEOUT);
+        metrics.publishFailed("exchange-7", PublishFailure.TIMEOUT);
+
+        assertThat(failed("_other", "timeout")).isEqualTo(1);
+        assertThat(failed("exchange-7", "timeout")).isEqualTo(1);
+        assertThat(exchangeLabels("queue.message.publish.errors")).doesNotContain("late-exchange");
+    }
+
+    @Test
+    void seriesCountStaysBoundedHoweverManyExchanges() {
+        IntStream.range(0, 1000).forEach(i -> {
+            metrics.published("x-" + i);
+            metrics.publishFailed("x-" + i, PublishFailure.UNAVAILABLE);
+        });
+
+        assertThat(registry.find("queue.message.published").meters()).hasSize(101);
+        assertThat(registry.find("queue.message.publish.errors").meters()).hasSize(101);
+        assertThat(published("_other")).isEqualTo(900);
+    }
+}
