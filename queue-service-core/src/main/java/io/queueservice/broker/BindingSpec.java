@@ -14,7 +14,7 @@ public record BindingSpec(String queue, String exchange, String routingKey, Map<
 
     public BindingSpec {
         routingKey = routingKey == null ? "" : routingKey;
-        arguments = arguments == null ? Map.of() : Map.copyOf(arguments);
+        arguments = FieldValues.copyOf(arguments);
     }
 
     /** @throws InvalidRequestException listing every rule this spec breaks */

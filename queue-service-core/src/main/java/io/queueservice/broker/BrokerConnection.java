@@ -63,8 +63,7 @@ public final class BrokerConnection implements AutoCloseable {
     private volatile Connection connection;
     private volatile String blockedReason;
     private volatile boolean closed;
-    private volatile long nextAttemptAtNanos;
-    private Duration nextDelay = FIRST_RECONNECT_DELAY;
+    private volatile Duration nextDelay = FIRST_RECONNECT_DELAY;
 
     /**
      * @param name shown as the connection's name in the broker's management UI
@@ -172,7 +171,6 @@ public final class BrokerConnection implements AutoCloseable {
         }
         Duration delay = nextDelay;
         nextDelay = nextDelay.multipliedBy(2).compareTo(MAX_RECONNECT_DELAY) > 0 ? MAX_RECONNECT_DELAY : nextDelay.multipliedBy(2);
-        nextAttemptAtNanos = System.nanoTime() + delay.toNanos();
         log.warn("{}; next attempt in {} ms", why, delay.toMillis());
         try {
             reconnector.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
@@ -203,7 +201,8 @@ public final class BrokerConnection implements AutoCloseable {
     public Connection require() {
         Connection c = connection;
         if (c == null || !c.isOpen()) {
-            throw new BrokerUnavailableException("not connected to the broker", untilNextAttempt());
+            // Retry once the next reconnection attempt has had its chance.
+            throw new BrokerUnavailableException("not connected to the broker", nextDelay);
         }
         return c;
     }
@@ -236,11 +235,6 @@ public final class BrokerConnection implements AutoCloseable {
     /** Why the broker blocked this connection ("low on memory", ...), or null when it did not. */
     public String blockedReason() {
         return blockedReason;
-    }
-
-    private Duration untilNextAttempt() {
-        long nanos = nextAttemptAtNanos - System.nanoTime();
-        return nanos <= 0 ? Duration.ofSeconds(1) : Duration.ofNanos(nanos);
     }
 
     @Override

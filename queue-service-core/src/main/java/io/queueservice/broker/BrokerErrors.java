@@ -39,9 +39,11 @@ public final class BrokerErrors {
     }
 
     private static BrokerException fromShutdown(ShutdownSignalException signal) {
-        if (signal.isHardError() || !(signal.getReason() instanceof AMQP.Channel.Close close)) {
-            // The whole connection went away: nothing about the request itself was wrong.
-            String why = signal instanceof AlreadyClosedException ? "the broker connection is closed" : "the broker connection was lost";
+        if (signal.isHardError() || signal.isInitiatedByApplication() || !(signal.getReason() instanceof AMQP.Channel.Close close)
+                || close.getReplyCode() == AMQP.REPLY_SUCCESS) {
+            // The connection or channel went away; nothing about the request itself was wrong.
+            String why = !signal.isHardError() ? "the channel to the broker was closed"
+                    : signal instanceof AlreadyClosedException ? "the broker connection is closed" : "the broker connection was lost";
             return new BrokerUnavailableException(why, RETRY_AFTER_LOST_CONNECTION, signal);
         }
         String text = replyText(close);

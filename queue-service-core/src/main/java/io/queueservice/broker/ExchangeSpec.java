@@ -21,7 +21,7 @@ public record ExchangeSpec(
         Map<String, Object> arguments) {
 
     public ExchangeSpec {
-        arguments = arguments == null ? Map.of() : Map.copyOf(arguments);
+        arguments = FieldValues.copyOf(arguments);
     }
 
     /** A durable exchange of this type with no options. */

@@ -1,5 +1,7 @@
 package io.queueservice.broker;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,24 +14,35 @@ import java.util.Map;
 public final class FieldValues {
     private FieldValues() {}
 
+    /** An unmodifiable copy that keeps order and null values ({@link Map#copyOf} refuses nulls). */
+    public static Map<String, Object> copyOf(Map<String, Object> table) {
+        return table == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(table));
+    }
+
     /** Adds a violation for each key that is too long and each value of a type not listed above. */
     public static void checkTable(String field, Map<String, Object> table, List<Violation> out) {
+        checkEntries(field, table, out);
+    }
+
+    private static void checkEntries(String field, Map<?, ?> table, List<Violation> out) {
         if (table == null) {
             return;
         }
-        for (Map.Entry<String, Object> e : table.entrySet()) {
-            String key = e.getKey();
-            String path = field + "." + key;
-            if (key == null || key.isEmpty()) {
+        for (Map.Entry<?, ?> e : table.entrySet()) {
+            if (!(e.getKey() instanceof String key)) {
+                out.add(new Violation(field, e.getKey() == null ? "keys must not be empty" : "keys must be strings"));
+                continue;
+            }
+            if (key.isEmpty()) {
                 out.add(new Violation(field, "keys must not be empty"));
                 continue;
             }
+            String path = field + "." + key;
             AmqpNames.checkShortString(path, key, out);
             checkValue(path, e.getValue(), out);
         }
     }
 
-    @SuppressWarnings("unchecked")
     private static void checkValue(String path, Object value, List<Violation> out) {
         switch (value) {
             case null -> {}
@@ -43,7 +56,7 @@ public final class FieldValues {
                     checkValue(path + "[" + i + "]", list.get(i), out);
                 }
             }
-            case Map<?, ?> map -> checkTable(path, (Map<String, Object>) map, out);
+            case Map<?, ?> map -> checkEntries(path, map, out);
             default -> out.add(new Violation(path, "has an unsupported value type " + value.getClass().getSimpleName()));
         }
     }

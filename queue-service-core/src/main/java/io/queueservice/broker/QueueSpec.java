@@ -32,7 +32,7 @@ public record QueueSpec(
     private static final long MAX_TTL = 4_294_967_295L;
 
     public QueueSpec {
-        arguments = arguments == null ? Map.of() : Map.copyOf(arguments);
+        arguments = FieldValues.copyOf(arguments);
     }
 
     /** A durable queue with no options. */

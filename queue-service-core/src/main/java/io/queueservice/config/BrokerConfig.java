@@ -60,45 +60,63 @@ public record BrokerConfig(
         String password = "guest";
         String vhost = "/";
         String first = null;
-        for (String raw : urls.split(",")) {
-            String url = raw.trim();
-            String shown = mask(url);
+        String[] entries = urls.split(",");
+        for (int i = 0; i < entries.length; i++) {
+            String url = entries[i].trim();
+            // Only something that looks like a URL is quoted back (masked); anything else may be a
+            // fragment of a password holding an unencoded ',' and is named by its position.
+            String shown = url.contains("://") ? "'" + mask(url) + "'" : "entry " + (i + 1);
             if (url.isEmpty()) {
-                problems.add("has an empty entry in '" + mask(urls) + "'");
+                problems.add("has an empty entry (number " + (i + 1) + ") in '" + mask(urls) + "'");
                 continue;
             }
             URI uri;
             try {
                 uri = new URI(url);
             } catch (URISyntaxException e) {
-                problems.add("'" + shown + "' is not a valid URL: " + e.getReason());
+                // The reason alone: the input may hold an unencoded password, which mask() cannot find.
+                problems.add("entry " + (i + 1) + " is not a valid URL (" + e.getReason()
+                        + "); percent-encode special characters in the password");
                 continue;
             }
             if ("amqps".equalsIgnoreCase(uri.getScheme())) {
-                problems.add("'" + shown + "': amqps:// is not supported yet; TLS to the broker comes with the"
+                problems.add(shown + ": amqps:// is not supported yet; TLS to the broker comes with the"
                         + " security work (TLS_ENABLED)");
                 continue;
             }
             if (!"amqp".equalsIgnoreCase(uri.getScheme())) {
-                problems.add("'" + shown + "' must start with amqp://");
+                problems.add(shown + " must be of the form amqp://user:password@host:port/vhost");
                 continue;
             }
-            if (uri.getHost() == null || uri.getHost().isEmpty()) {
-                problems.add("'" + shown + "' has no host");
+            if (uri.getRawAuthority() == null) {
+                problems.add(shown + " has no host");
                 continue;
             }
-            int port = uri.getPort() == -1 ? 5672 : uri.getPort();
+            // The authority is split here, not by URI.getHost(), which refuses host names with '_'
+            // (Docker Compose service names often have one).
+            String authority = uri.getRawAuthority();
+            int at = authority.lastIndexOf('@');
+            String userInfo = at < 0 ? null : authority.substring(0, at);
+            if (userInfo != null && userInfo.contains("@")) {
+                problems.add(shown + " has an '@' in its user or password: write it as %40");
+                continue;
+            }
+            String hostPort = authority.substring(at + 1);
+            Node node = node(hostPort);
+            if (node == null) {
+                problems.add(shown + (host(hostPort).isEmpty() ? " has no host" : " has a port that is not between 1 and 65535"));
+                continue;
+            }
             String user = "guest";
             String pass = "guest";
-            if (uri.getRawUserInfo() != null) {
-                String[] parts = uri.getRawUserInfo().split(":", 2);
+            if (userInfo != null) {
+                String[] parts = userInfo.split(":", 2);
                 user = decode(parts[0]);
                 pass = parts.length > 1 ? decode(parts[1]) : "";
             }
-            String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-            String vh = vhostOf(path);
+            String vh = vhostOf(uri.getRawPath() == null ? "" : uri.getRawPath());
             if (vh == null) {
-                problems.add("'" + shown + "' has a path with more than one segment; the path is the"
+                problems.add(shown + " has a path with more than one segment; the path is the"
                         + " virtual host, with '/' written as %2F");
                 continue;
             }
@@ -108,16 +126,47 @@ public record BrokerConfig(
                 password = pass;
                 vhost = vh;
             } else if (!user.equals(username) || !pass.equals(password) || !vh.equals(vhost)) {
-                problems.add("'" + shown + "' must use the same user, password and virtual host as '" + first
-                        + "': all URLs are nodes of one cluster");
+                problems.add(shown + " must use the same user, password and virtual host as " + first
+                        + ": all URLs are nodes of one cluster");
                 continue;
             }
-            nodes.add(new Node(uri.getHost(), port));
+            nodes.add(node);
         }
         if (nodes.isEmpty() && problems.isEmpty()) {
             problems.add("must hold at least one amqp:// URL");
         }
         return new BrokerConfig(nodes, username, password, vhost, heartbeat, timeout, tls);
+    }
+
+    /** {@code host}, {@code host:port} or {@code [v6]:port}; null when the host is missing or the port bad. */
+    private static String host(String hostPort) {
+        int colon = portColon(hostPort);
+        String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    /** Index of the ':' before the port, or -1; an IPv6 address's own colons are inside brackets. */
+    private static int portColon(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        return colon > hostPort.lastIndexOf(']') ? colon : -1;
+    }
+
+    private static Node node(String hostPort) {
+        String host = host(hostPort);
+        if (host.isEmpty()) {
+            return null;
+        }
+        int colon = portColon(hostPort);
+        String port = colon < 0 ? "" : hostPort.substring(colon + 1);
+        if (port.isEmpty()) {
+            return new Node(host, 5672);
+        }
+        try {
+            int p = Integer.parseInt(port);
+            return p >= 1 && p <= 65535 ? new Node(host, p) : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** The virtual host named by a URL path, or null when the path has several segments. */
@@ -136,9 +185,28 @@ public record BrokerConfig(
         return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    /** The URL with any password replaced by asterisks, safe to log. */
-    public static String mask(String url) {
-        return url.replaceAll("(?<=://)([^:/@,]*):[^@/,]*@", "$1:*****@");
+    /**
+     * The text with the password of every URL in it replaced by asterisks, safe to log. The password runs
+     * from the first ':' after "scheme://" to the last '@' before the next URL, so one holding unencoded
+     * '/', '@' or ',' is masked whole too.
+     */
+    public static String mask(String text) {
+        StringBuilder out = new StringBuilder();
+        int pos = 0;
+        for (int scheme = text.indexOf("://"); scheme >= 0; scheme = text.indexOf("://", pos)) {
+            int start = scheme + 3;
+            int next = text.indexOf("://", start);
+            int at = text.lastIndexOf('@', next < 0 ? text.length() - 1 : next);
+            int colon = text.indexOf(':', start);
+            if (at > start && colon >= 0 && colon < at) {
+                out.append(text, pos, colon + 1).append("*****");
+                pos = at;
+            } else {
+                out.append(text, pos, start);
+                pos = start;
+            }
+        }
+        return out.append(text.substring(pos)).toString();
     }
 
     /** A display form of where we connect, safe to log: {@code amqp://guest:*****@host:port/vhost}. */

@@ -74,9 +74,10 @@ public final class ConfigReader {
 
     /** One of {@code allowed} (compared case-insensitively, returned in lower case). */
     public String oneOf(String name, String defaultValue, Set<String> allowed) {
-        String v = string(name, defaultValue).toLowerCase(Locale.ROOT);
+        String written = string(name, defaultValue);
+        String v = written.toLowerCase(Locale.ROOT);
         if (!allowed.contains(v)) {
-            problem(name, "must be one of " + allowed.stream().sorted().toList() + " but was '" + v + "'");
+            problem(name, "must be one of " + allowed.stream().sorted().toList() + " but was '" + written + "'");
             return defaultValue;
         }
         return v;
@@ -100,6 +101,11 @@ public final class ConfigReader {
     /** Records a problem with a variable; the message must not contain secrets. */
     public void problem(String name, String message) {
         problems.add(name + " " + message);
+    }
+
+    /** Whether a problem was recorded for this variable, so checks that combine it can be skipped. */
+    public boolean hasProblem(String name) {
+        return problems.stream().anyMatch(p -> p.startsWith(name + " "));
     }
 
     /** @throws ConfigException listing every problem recorded so far */

@@ -13,7 +13,7 @@ public record RetryConfig(int maxRetries, Duration initialDelay, Duration maxDel
         int maxRetries = env.integer("MAX_RETRIES", 5, 0, 100);
         long initial = env.longValue("INITIAL_RETRY_DELAY", 1000, 1, 86_400_000);
         long max = env.longValue("MAX_RETRY_DELAY", 60_000, 1, 86_400_000);
-        if (initial > max) {
+        if (initial > max && !env.hasProblem("INITIAL_RETRY_DELAY") && !env.hasProblem("MAX_RETRY_DELAY")) {
             env.problem("INITIAL_RETRY_DELAY", "(" + initial + ") must not be greater than MAX_RETRY_DELAY (" + max + ")");
         }
         return new RetryConfig(maxRetries, Duration.ofMillis(initial), Duration.ofMillis(max));

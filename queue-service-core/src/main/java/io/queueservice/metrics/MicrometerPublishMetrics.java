@@ -11,12 +11,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * queue_message_publish_errors_total{exchange,reason}}.
  *
  * <p>The exchange label is bounded: the first {@value #MAX_EXCHANGES} exchange names get their own
- * value, any further one is counted under {@code _other}, so a client cannot grow the series count
- * without limit. The default exchange is labelled {@code amq.default}, as the broker names it.
+ * value, any further one is counted under {@code _other}, and a publish refused because its exchange
+ * does not exist or its names are invalid is counted under {@code _unknown}: a client cannot grow the
+ * series count without limit. The default exchange is labelled {@code amq.default}, as the broker names it.
  */
 public final class MicrometerPublishMetrics implements PublishMetrics {
     static final int MAX_EXCHANGES = 100;
     static final String OTHER = "_other";
+    static final String UNKNOWN = "_unknown";
 
     private final MeterRegistry registry;
     private final Set<String> labelled = ConcurrentHashMap.newKeySet();
@@ -38,7 +40,8 @@ public final class MicrometerPublishMetrics implements PublishMetrics {
 
     @Override
     public void publishFailed(String exchange, PublishFailure reason) {
-        String e = label(exchange);
+        boolean nameFromClient = reason == PublishFailure.NOT_FOUND || reason == PublishFailure.INVALID;
+        String e = nameFromClient ? UNKNOWN : label(exchange);
         failed.computeIfAbsent(e + '\u0000' + reason.label(), k -> Counter.builder("queue.message.publish.errors")
                         .description("Publish requests that did not end with a confirmed message, by reason")
                         .tag("exchange", e)
@@ -52,9 +55,11 @@ public final class MicrometerPublishMetrics implements PublishMetrics {
         if (labelled.contains(name)) {
             return name;
         }
-        if (labelled.size() < MAX_EXCHANGES) {
-            labelled.add(name);
-            return name;
+        synchronized (labelled) {
+            if (labelled.size() < MAX_EXCHANGES) {
+                labelled.add(name);
+                return name;
+            }
         }
         return OTHER;
     }

@@ -86,9 +86,11 @@ final class PublisherChannel {
         try {
             channel.basicPublish(m.exchange(), m.routingKey(), m.mandatory(), properties(m, seq), m.body());
         } catch (IOException | RuntimeException e) {
+            // The channel is closed or closing; whatever closed it concerned another message.
             if (pending.remove(seq) != null) {
                 onSettled.run();
-                p.result.completeExceptionally(BrokerErrors.translate(e));
+                p.result.completeExceptionally(new BrokerUnavailableException("the publishing channel is closed; the message was not sent",
+                        RETRY_AFTER_CHANNEL_LOSS, e));
             }
         }
         return p.result;

@@ -10,7 +10,6 @@ import java.net.ConnectException;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class BrokerErrorsTest {
@@ -237,9 +236,6 @@ class BrokerErrorsTest {
      * publishing channel closed at shutdown while a publish reaches it: the request was fine, the service
      * could not carry it out. It must not be told "refused by the broker: OK" (HTTP 400).
      */
-    @Disabled("bug: BrokerErrors.fromShutdown maps any channel-level close by its reply code only; a close the"
-            + " application initiated (code 200 'OK') falls into the default branch and becomes"
-            + " OperationRefusedException(\"OK\", false), which the HTTP layer answers with 400")
     @Test
     void channelClosedByTheApplicationIsUnavailableNotARefusal() {
         ShutdownSignalException ours = new ShutdownSignalException(false, true, new AMQImpl.Channel.Close(200, "OK", 0, 0), null);

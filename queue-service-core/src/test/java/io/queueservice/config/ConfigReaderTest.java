@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -143,8 +142,6 @@ class ConfigReaderTest {
                 .contains("'verbose'");
     }
 
-    @Disabled("bug: ConfigReader.oneOf lower-cases the value before reporting it, so LOG_LEVEL=VERBOSE is reported as"
-            + " \"but was 'verbose'\", not the value the user wrote")
     @Test
     void oneOfReportsTheValueAsWritten() {
         ConfigReader r = new ConfigReader(Map.of("LEVEL", "VERBOSE"));

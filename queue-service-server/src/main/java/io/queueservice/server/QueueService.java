@@ -64,12 +64,17 @@ public final class QueueService {
         log.info("stopping: finishing requests in flight (at most {} ms)", config.shutdownTimeout().toMillis());
         long started = System.nanoTime();
         health.markStopping();
-        http.stop();
-        Duration left = config.shutdownTimeout().minusNanos(System.nanoTime() - started);
-        publisher.drain(left.isNegative() ? Duration.ZERO : left);
-        publisher.close();
-        publishConnection.close();
-        adminConnection.close();
+        try {
+            http.stop();
+        } catch (RuntimeException e) {
+            log.warn("the HTTP server did not stop cleanly: {}", e.toString());
+        } finally {
+            Duration left = config.shutdownTimeout().minusNanos(System.nanoTime() - started);
+            publisher.drain(left.isNegative() ? Duration.ZERO : left);
+            publisher.close();
+            publishConnection.close();
+            adminConnection.close();
+        }
         log.info("stopped");
     }
 }

@@ -33,7 +33,9 @@ public final class HttpApi {
             c.http.maxRequestSize = config.maxBodyBytes();
             // Graceful stop: Jetty stops accepting, then waits for requests in flight (bounded).
             c.jetty.modifyServer(server -> {
-                server.setHandler(new GracefulHandler());
+                GracefulHandler graceful = new GracefulHandler();
+                graceful.setShutdownIdleTimeout(200); // idle keep-alive connections must not hold the stop up
+                server.setHandler(graceful);
                 server.setStopTimeout(config.shutdownTimeout().toMillis());
             });
             c.requestLogger.http((ctx, ms) -> requestLog.debug("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms)));

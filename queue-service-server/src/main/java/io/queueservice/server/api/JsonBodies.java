@@ -56,8 +56,16 @@ final class JsonBodies {
         if (body.length == 0) {
             throw new InvalidRequestException("body", "is required: a JSON object");
         }
+        if (body.length >= 2 && (body[0] == 0 || body[1] == 0)) {
+            // UTF-16 or UTF-32 (JSON text is UTF-8, RFC 8259); RawJson slices the body by byte offsets.
+            throw new InvalidRequestException("body", "must be JSON encoded in UTF-8");
+        }
         try {
-            return MAPPER.readerFor(type).withAttribute(RawJson.SOURCE, body).readValue(body);
+            T value = MAPPER.readerFor(type).withAttribute(RawJson.SOURCE, body).readValue(body);
+            if (value == null) {
+                throw new InvalidRequestException("body", "must be a JSON object");
+            }
+            return value;
         } catch (UnrecognizedPropertyException e) {
             throw new InvalidRequestException(path(e), "is not a known field; known fields are " + known(e.getKnownPropertyIds()));
         } catch (MismatchedInputException e) {

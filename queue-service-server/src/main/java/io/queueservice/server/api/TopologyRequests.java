@@ -11,8 +11,11 @@ import io.queueservice.broker.QueueType;
 import io.queueservice.broker.Violation;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /** Bodies of the topology endpoints, as sent, and their translation to the core's specs. */
@@ -26,8 +29,8 @@ final class TopologyRequests {
             ExchangeOptions o = options == null ? new ExchangeOptions(null, null, null, null, null) : options;
             ExchangeType t = type == null ? null : parseEnum("type", type, ExchangeType.class, ExchangeType::amqpName, v);
             Map<String, Object> args = FieldTables.from("options.arguments", o.arguments(), v);
-            InvalidRequestException.throwIfAny(v);
-            return new ExchangeSpec(name, t, orTrue(o.durable()), orFalse(o.autoDelete()), orFalse(o.internal()), o.alternateExchange(), args);
+            return validated(new ExchangeSpec(name, t, orTrue(o.durable()), orFalse(o.autoDelete()), orFalse(o.internal()),
+                    o.alternateExchange(), args), ExchangeSpec::validate, v);
         }
     }
 
@@ -41,9 +44,9 @@ final class TopologyRequests {
             QueueType type = o.type() == null ? null : parseEnum("options.type", o.type(), QueueType.class, QueueType::amqpName, v);
             Overflow overflow = o.overflow() == null ? null : parseEnum("options.overflow", o.overflow(), Overflow.class, Overflow::amqpName, v);
             Map<String, Object> args = FieldTables.from("options.arguments", o.arguments(), v);
-            InvalidRequestException.throwIfAny(v);
-            return new QueueSpec(name, type, orTrue(o.durable()), orFalse(o.autoDelete()), o.deadLetterExchange(), o.deadLetterRoutingKey(),
-                    o.messageTtl(), o.maxLength(), o.maxLengthBytes(), overflow, o.maxPriority(), orFalse(o.lazy()), args);
+            return validated(new QueueSpec(name, type, orTrue(o.durable()), orFalse(o.autoDelete()), o.deadLetterExchange(),
+                    o.deadLetterRoutingKey(), o.messageTtl(), o.maxLength(), o.maxLengthBytes(), overflow, o.maxPriority(),
+                    orFalse(o.lazy()), args), QueueSpec::validate, v);
         }
     }
 
@@ -68,9 +71,25 @@ final class TopologyRequests {
         BindingSpec toSpec() {
             List<Violation> v = new ArrayList<>();
             Map<String, Object> args = FieldTables.from("arguments", arguments, v);
-            InvalidRequestException.throwIfAny(v);
-            return new BindingSpec(queue, exchange, routingKey, args);
+            return validated(new BindingSpec(queue, exchange, routingKey, args), BindingSpec::validate, v);
         }
+    }
+
+    /**
+     * The spec, when neither reading the request ({@code found}) nor the spec's own rules found a problem;
+     * otherwise every problem at once, one per field.
+     */
+    private static <S> S validated(S spec, Consumer<S> validate, List<Violation> found) {
+        List<Violation> all = new ArrayList<>(found);
+        try {
+            validate.accept(spec);
+        } catch (InvalidRequestException e) {
+            Set<String> reported = new HashSet<>();
+            found.forEach(v -> reported.add(v.field()));
+            e.violations().stream().filter(v -> !reported.contains(v.field())).forEach(all::add);
+        }
+        InvalidRequestException.throwIfAny(all);
+        return spec;
     }
 
     private static boolean orTrue(Boolean b) {
