@@ -44,6 +44,13 @@ public final class BrokerConnection implements AutoCloseable {
 
         /** The connection is gone; everything pending on its channels will never complete. */
         default void disconnected(ShutdownSignalException cause) {}
+
+        /**
+         * The broker stopped reading from this connection (memory or disk alarm). It does so when the
+         * connection publishes, so whatever was just published waits in the broker's socket buffer
+         * until the alarm clears.
+         */
+        default void blocked(String reason) {}
     }
 
     /** What a health check reports. */
@@ -186,6 +193,13 @@ public final class BrokerConnection implements AutoCloseable {
     private void onBlocked(String reason) {
         blockedReason = reason;
         log.warn("RabbitMQ blocked connection '{}': {}", name, reason);
+        for (Listener l : listeners) {
+            try {
+                l.blocked(reason);
+            } catch (RuntimeException e) {
+                log.warn("connection listener failed", e);
+            }
+        }
     }
 
     private void onUnblocked() {

@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * channel that dies (the broker closed it, or the connection was lost) fails its pending messages and
  * is replaced by a new one on the next publish.
  */
-public final class ConfirmingPublisher implements AutoCloseable {
+public final class ConfirmingPublisher implements BrokerConnection.Listener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfirmingPublisher.class);
     private static final Duration RETRY_AFTER_FULL = Duration.ofSeconds(1);
+    private static final Duration RETRY_AFTER_BLOCKED = Duration.ofSeconds(5);
 
     private final BrokerConnection connection;
     private final Topology topology;
@@ -60,6 +61,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
         this.metrics = metrics;
         this.inFlight = new Semaphore(config.maxInFlight());
         this.channels = new PublisherChannel[config.channels()];
+        connection.addListener(this);
     }
 
     /**
@@ -146,6 +148,24 @@ public final class ConfirmingPublisher implements AutoCloseable {
             return new PublisherChannel(amqpChannel, inFlight::release, topology::forgetExchange);
         } catch (IOException e) {
             throw BrokerErrors.translate(e);
+        }
+    }
+
+    /**
+     * The broker blocked the connection (memory or disk alarm) after receiving messages it will not
+     * confirm until the alarm clears: their callers get 503 now instead of a timeout later. The messages
+     * may still be stored when the broker resumes, which a retry would duplicate but never lose.
+     */
+    @Override
+    public void blocked(String reason) {
+        BrokerException why = new BrokerUnavailableException("the broker stopped accepting messages (" + reason
+                + "); this one may still be stored when it resumes", RETRY_AFTER_BLOCKED);
+        synchronized (channels) {
+            for (PublisherChannel ch : channels) {
+                if (ch != null) {
+                    ch.abandonWaiting(why);
+                }
+            }
         }
     }
 

@@ -167,6 +167,14 @@ final class PublisherChannel {
         }
     }
 
+    /**
+     * Tells every caller now waiting that its outcome will not be known in time. The messages stay
+     * tracked: their confirms may still come, and only then do they leave {@link #pending}.
+     */
+    void abandonWaiting(BrokerException why) {
+        pending.values().forEach(p -> p.result.completeExceptionally(why));
+    }
+
     void close() {
         try {
             if (channel.isOpen()) {
