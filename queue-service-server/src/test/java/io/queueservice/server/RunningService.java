@@ -1,0 +1,49 @@
+package io.queueservice.server;
+
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The service started in-process on a free port of 127.0.0.1, against the broker at {@code amqpUrl}. */
+public final class RunningService implements AutoCloseable {
+    private final QueueService service;
+    private final ApiClient api;
+    private boolean stopped;
+
+    private RunningService(QueueService service) {
+        this.service = service;
+        this.api = new ApiClient(URI.create("http://127.0.0.1:" + service.port()));
+    }
+
+    /** Starts the service; {@code settings} override the environment a user would set (see .env.example). */
+    public static RunningService start(String amqpUrl, Map<String, String> settings) {
+        Map<String, String> env = new HashMap<>();
+        env.put("RABBITMQ_URL", amqpUrl);
+        env.put("HOST", "127.0.0.1");
+        env.put("PORT", "0");
+        env.put("RABBITMQ_CONNECTION_TIMEOUT", "2000");
+        env.putAll(settings);
+        return new RunningService(QueueService.start(ServerConfig.from(env)));
+    }
+
+    public static RunningService start(String amqpUrl) {
+        return start(amqpUrl, Map.of());
+    }
+
+    public ApiClient api() {
+        return api;
+    }
+
+    /** Stops as on SIGTERM. */
+    public void stop() {
+        if (!stopped) {
+            stopped = true;
+            service.stop();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
