@@ -121,14 +121,18 @@ amqp_answers() {
 # local default is never started; an existing broker is never stopped or reconfigured.
 ensure_broker() {
     export RABBITMQ_URL="${RABBITMQ_URL:-$DEFAULT_RABBITMQ_URL}"
-    local first="${RABBITMQ_URL%%,*}"
-    first="${first//[[:space:]]/}"
-    parse_amqp_url "$first"
-
-    if amqp_answers "$BROKER_HOST" "$BROKER_PORT"; then
-        info "RabbitMQ answers at $BROKER_SAFE_URL"
-        return 0
-    fi
+    # Several URLs are nodes of one cluster: one that answers is enough, the service fails over.
+    local url urls
+    IFS=',' read -ra urls <<< "$RABBITMQ_URL"
+    for url in "${urls[@]}"; do
+        parse_amqp_url "${url//[[:space:]]/}"
+        if amqp_answers "$BROKER_HOST" "$BROKER_PORT"; then
+            info "RabbitMQ answers at $BROKER_SAFE_URL"
+            return 0
+        fi
+    done
+    # None answers: what follows concerns the first one.
+    parse_amqp_url "${urls[0]//[[:space:]]/}"
 
     if [[ ! "$BROKER_HOST" =~ ^(localhost|127\.0\.0\.1)$ || "$BROKER_PORT" != 5672 ]]; then
         die "no RabbitMQ answers at $BROKER_SAFE_URL (from RABBITMQ_URL). Start that broker, or unset RABBITMQ_URL to use a local one on localhost:5672."

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs queue-service in the foreground (building it first if needed).
-# Extra arguments go to the jar, e.g. ./scripts/start.sh worker email
+# Extra arguments go to the jar (it takes none yet: the worker modes come with the worker toolkit).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source-path=SCRIPTDIR source=lib.sh

@@ -64,6 +64,7 @@ public final class BrokerConnection implements AutoCloseable {
     private final BrokerConfig config;
     private final String name;
     private final ConnectionFactory factory;
+    private final CoalescingSocketFactory sockets = new CoalescingSocketFactory();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService reconnector;
 
@@ -80,6 +81,7 @@ public final class BrokerConnection implements AutoCloseable {
         this.config = config;
         this.name = name;
         this.factory = newFactory(config, rpcTimeout);
+        factory.setSocketFactory(sockets);
         this.reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "broker-reconnect-" + name);
             t.setDaemon(true);
@@ -235,6 +237,16 @@ public final class BrokerConnection implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Runs {@code burst}, which writes to this connection (publishes), holding its socket writes until
+     * the end so they leave together (see {@link CoalescingSocketFactory}).
+     */
+    public void coalesceWrites(Runnable burst) {
+        try (CoalescingSocketFactory.Hold hold = sockets.holdWrites()) {
+            burst.run();
+        }
+    }
+
     public State state() {
         if (closed) {
             return State.CLOSED;
@@ -266,8 +278,13 @@ public final class BrokerConnection implements AutoCloseable {
         }
     }
 
+    /** The failure and its causes in one line (a refused login or unknown vhost hides in a cause). */
     private static String describe(Throwable e) {
-        String msg = e.getMessage();
-        return e.getClass().getSimpleName() + (msg == null ? "" : " (" + BrokerConfig.mask(msg) + ")");
+        StringBuilder out = new StringBuilder();
+        for (Throwable t = e; t != null && out.length() < 1000; t = t.getCause() == t ? null : t.getCause()) {
+            String msg = t.getMessage();
+            out.append(out.isEmpty() ? "" : " <- ").append(t.getClass().getSimpleName()).append(msg == null ? "" : " (" + BrokerConfig.mask(msg) + ")");
+        }
+        return out.toString();
     }
 }

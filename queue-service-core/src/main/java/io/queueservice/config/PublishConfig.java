@@ -14,7 +14,7 @@ public record PublishConfig(Duration requestTimeout, int channels, int maxInFlig
     /** Reads {@code REQUEST_TIMEOUT} (ms), {@code PUBLISH_CHANNELS} and {@code PUBLISH_MAX_IN_FLIGHT}. */
     public static PublishConfig from(ConfigReader env) {
         long timeout = env.longValue("REQUEST_TIMEOUT", 5000, 100, 600_000);
-        int channels = env.integer("PUBLISH_CHANNELS", 4, 1, 64);
+        int channels = env.integer("PUBLISH_CHANNELS", 2, 1, 64);
         int maxInFlight = env.integer("PUBLISH_MAX_IN_FLIGHT", 10_000, 1, 1_000_000);
         return new PublishConfig(Duration.ofMillis(timeout), channels, maxInFlight);
     }

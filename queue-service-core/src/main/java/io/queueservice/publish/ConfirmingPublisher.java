@@ -21,7 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,11 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
     private final Semaphore inFlight;
     private final PublisherChannel[] channels;
     private final AtomicInteger nextChannel = new AtomicInteger();
+    private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "publish-timeouts");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean closed;
 
     /**
@@ -62,6 +68,18 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
         this.inFlight = new Semaphore(config.maxInFlight());
         this.channels = new PublisherChannel[config.channels()];
         connection.addListener(this);
+        // One timer for all messages, instead of one per message: checks the oldest of each channel.
+        long every = Math.clamp(config.requestTimeout().toMillis() / 20, 10, 100);
+        timeouts.scheduleWithFixedDelay(this::expireOverdue, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void expireOverdue() {
+        long now = System.nanoTime();
+        for (PublisherChannel ch : channels) {
+            if (ch != null) {
+                ch.expireOverdue(now);
+            }
+        }
     }
 
     /**
@@ -83,13 +101,12 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(BrokerErrors.translate(e));
         }
-        return result.orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .handle((ok, failure) -> {
+        return result.handle((ok, failure) -> {
                     if (failure == null) {
                         metrics.published(message.exchange());
                         return null;
                     }
-                    BrokerException e = unwrap(failure);
+                    BrokerException e = BrokerErrors.translate(failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure);
                     metrics.publishFailed(message.exchange(), failureOf(e));
                     throw new CompletionException(e);
                 });
@@ -145,7 +162,8 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
             if (amqpChannel == null) {
                 throw new BrokerUnavailableException("the broker connection has no free channel", RETRY_AFTER_FULL);
             }
-            return new PublisherChannel(amqpChannel, inFlight::release, topology::forgetExchange);
+            return new PublisherChannel(amqpChannel, connection::coalesceWrites, config.requestTimeout(), inFlight::release,
+                    topology::forgetExchange);
         } catch (IOException e) {
             throw BrokerErrors.translate(e);
         }
@@ -196,6 +214,7 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
     @Override
     public void close() {
         closed = true;
+        timeouts.shutdownNow();
         synchronized (channels) {
             for (PublisherChannel ch : channels) {
                 if (ch != null) {
@@ -216,12 +235,4 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
         };
     }
 
-    private BrokerException unwrap(Throwable failure) {
-        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (t instanceof TimeoutException) {
-            return new BrokerTimeoutException("the broker did not confirm the message within "
-                    + config.requestTimeout().toMillis() + " ms; it may or may not be stored");
-        }
-        return BrokerErrors.translate(t);
-    }
 }

@@ -6,16 +6,21 @@ import com.rabbitmq.client.Return;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.queueservice.broker.BrokerErrors;
 import io.queueservice.broker.BrokerException;
+import io.queueservice.broker.BrokerTimeoutException;
 import io.queueservice.broker.BrokerUnavailableException;
 import io.queueservice.broker.ResourceNotFoundException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -24,9 +29,16 @@ import java.util.function.Consumer;
  * <p>Each publish takes the channel's next sequence number and waits in {@link #pending} under it. The
  * broker confirms by sequence number, often many at once ({@code multiple=true}: everything up to that
  * number), so confirms cost little however many messages are in flight. A mandatory message that no queue
- * receives comes back as a return, always before its confirm; the return names the message by the
- * sequence number carried in the {@value #SEQUENCE_HEADER} header, so the confirm that follows can report
- * it as unroutable.
+ * receives comes back as a return, always before its confirm, and the confirm that follows reports it as
+ * unroutable. The return is matched to its publish by message id, which the gateway always sets and which
+ * is almost always unique; when a caller publishes the same id twice at once, the second copy carries its
+ * sequence number in the {@value #SEQUENCE_HEADER} header instead. (A header on every message would cost
+ * the broker and every consumer something, for a case that is rare.)
+ *
+ * <p>Callers never wait for each other: a message is queued, and whichever caller finds the channel idle
+ * sends everything queued (taking a sequence number and sending must happen in the same order, so only
+ * one thread sends at a time). Under load one thread sends many messages in a row while the others go
+ * back to serving requests.
  */
 final class PublisherChannel {
     /** Header added to mandatory messages so a returned message can be matched to its publish. */
@@ -34,31 +46,47 @@ final class PublisherChannel {
 
     private static final Duration RETRY_AFTER_CHANNEL_LOSS = Duration.ofSeconds(1);
 
-    /** A message waiting for its confirm. */
+    /** A message on its way: queued, then waiting for its confirm. */
     private static final class Pending {
         final CompletableFuture<Void> result = new CompletableFuture<>();
-        final String exchange;
-        final String routingKey;
+        final OutgoingMessage message;
+        final long deadlineNanos;
         volatile boolean returned;
+        /** The message id under which a return is matched, when it is in {@link #mandatoryByMessageId}. */
+        String returnKey;
 
-        Pending(String exchange, String routingKey) {
-            this.exchange = exchange;
-            this.routingKey = routingKey;
+        Pending(OutgoingMessage message, long deadlineNanos) {
+            this.message = message;
+            this.deadlineNanos = deadlineNanos;
         }
     }
 
+    /** Runs a burst of sends so that their writes leave together. */
+    interface WriteCoalescer {
+        void coalesce(Runnable burst);
+    }
+
     private final Channel channel;
+    private final WriteCoalescer writes;
+    private final Duration timeout;
+    private final Queue<Pending> outbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean sending = new AtomicBoolean();
     private final ConcurrentNavigableMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
+    private final Map<String, Long> mandatoryByMessageId = new ConcurrentHashMap<>();
     private final Runnable onSettled;
     private final Consumer<String> onExchangeMissing;
 
     /**
+     * @param timeout how long a caller waits for the confirm before it is told the outcome is unknown
      * @param onSettled called once for every message that leaves {@link #pending}
      * @param onExchangeMissing called with an exchange's name when the broker closed the channel because
      *     that exchange does not exist
      */
-    PublisherChannel(Channel channel, Runnable onSettled, Consumer<String> onExchangeMissing) throws IOException {
+    PublisherChannel(Channel channel, WriteCoalescer writes, Duration timeout, Runnable onSettled, Consumer<String> onExchangeMissing)
+            throws IOException {
         this.channel = channel;
+        this.writes = writes;
+        this.timeout = timeout;
         this.onSettled = onSettled;
         this.onExchangeMissing = onExchangeMissing;
         channel.confirmSelect();
@@ -71,51 +99,76 @@ final class PublisherChannel {
         return channel.isOpen();
     }
 
-    int inFlight() {
-        return pending.size();
-    }
-
-    /**
-     * Publishes and returns a future completed by the broker's confirm. Serialised because the sequence
-     * number must be taken and used by the same publish, in order.
-     */
-    synchronized CompletableFuture<Void> publish(OutgoingMessage m) {
-        long seq = channel.getNextPublishSeqNo();
-        Pending p = new Pending(m.exchange(), m.routingKey());
-        pending.put(seq, p);
-        try {
-            channel.basicPublish(m.exchange(), m.routingKey(), m.mandatory(), properties(m, seq), m.body());
-        } catch (IOException | RuntimeException e) {
-            // The channel is closed or closing; whatever closed it concerned another message.
-            if (pending.remove(seq) != null) {
-                onSettled.run();
-                p.result.completeExceptionally(new BrokerUnavailableException("the publishing channel is closed; the message was not sent",
-                        RETRY_AFTER_CHANNEL_LOSS, e));
+    /** Queues the message for sending and returns a future completed by the broker's confirm. */
+    CompletableFuture<Void> publish(OutgoingMessage m) {
+        Pending p = new Pending(m, System.nanoTime() + timeout.toNanos());
+        outbox.add(p);
+        // Re-check after letting go: a message queued while we were finishing must not be left behind.
+        while (!outbox.isEmpty() && sending.compareAndSet(false, true)) {
+            try {
+                writes.coalesce(() -> {
+                    for (Pending next = outbox.poll(); next != null; next = outbox.poll()) {
+                        send(next);
+                    }
+                });
+            } finally {
+                sending.set(false);
             }
         }
         return p.result;
     }
 
-    private static AMQP.BasicProperties properties(OutgoingMessage m, long seq) {
-        if (!m.mandatory()) {
-            return m.properties();
+    private void send(Pending p) {
+        long seq = channel.getNextPublishSeqNo();
+        OutgoingMessage m = p.message;
+        AMQP.BasicProperties props = m.properties();
+        if (m.mandatory()) {
+            String id = props.getMessageId();
+            if (id != null && mandatoryByMessageId.putIfAbsent(id, seq) == null) {
+                p.returnKey = id;
+            } else {
+                props = withSequenceHeader(props, seq);
+            }
         }
+        pending.put(seq, p); // publishes returnKey to the thread that will settle the message
+        try {
+            channel.basicPublish(m.exchange(), m.routingKey(), m.mandatory(), props, m.body());
+        } catch (IOException | RuntimeException e) {
+            // The channel is closed or closing; whatever closed it concerned another message.
+            if (pending.remove(seq) != null) {
+                settled(p);
+                p.result.completeExceptionally(new BrokerUnavailableException("the publishing channel is closed; the message was not sent",
+                        RETRY_AFTER_CHANNEL_LOSS, e));
+            }
+        }
+    }
+
+    private static AMQP.BasicProperties withSequenceHeader(AMQP.BasicProperties props, long seq) {
         Map<String, Object> headers = new HashMap<>();
-        if (m.properties().getHeaders() != null) {
-            headers.putAll(m.properties().getHeaders());
+        if (props.getHeaders() != null) {
+            headers.putAll(props.getHeaders());
         }
         headers.put(SEQUENCE_HEADER, seq);
-        return m.properties().builder().headers(headers).build();
+        return props.builder().headers(headers).build();
     }
 
     private void onReturn(Return r) {
         Map<String, Object> headers = r.getProperties().getHeaders();
-        if (headers != null && headers.get(SEQUENCE_HEADER) instanceof Number seq) {
-            Pending p = pending.get(seq.longValue());
-            if (p != null) {
-                p.returned = true;
-            }
+        Long seq = headers != null && headers.get(SEQUENCE_HEADER) instanceof Number n
+                ? Long.valueOf(n.longValue())
+                : mandatoryByMessageId.get(r.getProperties().getMessageId() == null ? "" : r.getProperties().getMessageId());
+        Pending p = seq == null ? null : pending.get(seq);
+        if (p != null) {
+            p.returned = true;
         }
+    }
+
+    /** A message left {@link #pending}: forget its return key and give its in-flight permit back. */
+    private void settled(Pending p) {
+        if (p.returnKey != null) {
+            mandatoryByMessageId.remove(p.returnKey);
+        }
+        onSettled.run();
     }
 
     private void settle(long tag, boolean multiple, BrokerException nack) {
@@ -135,14 +188,44 @@ final class PublisherChannel {
     }
 
     private void complete(Pending p, BrokerException nack) {
-        onSettled.run();
+        settled(p);
         if (nack != null) {
             p.result.completeExceptionally(nack);
         } else if (p.returned) {
-            p.result.completeExceptionally(new UnroutableMessageException(p.exchange, p.routingKey));
+            p.result.completeExceptionally(new UnroutableMessageException(p.message.exchange(), p.message.routingKey()));
         } else {
             p.result.complete(null);
         }
+    }
+
+    /**
+     * Tells the callers whose confirm is overdue that the outcome is unknown. Sequence numbers grow with
+     * time, so only the oldest messages need looking at. The messages stay tracked: a late confirm still
+     * settles them.
+     */
+    void expireOverdue(long nowNanos) {
+        expire(pending.values(), nowNanos);
+        expire(outbox, nowNanos); // not even sent yet: the socket is stuck (the broker stopped reading)
+    }
+
+    private void expire(Iterable<Pending> oldestFirst, long nowNanos) {
+        for (Pending p : oldestFirst) {
+            if (p.deadlineNanos - nowNanos > 0) {
+                return;
+            }
+            if (!p.result.isDone()) {
+                p.result.completeExceptionally(new BrokerTimeoutException("the broker did not confirm the message within "
+                        + timeout.toMillis() + " ms; it may or may not be stored"));
+            }
+        }
+    }
+
+    /**
+     * Tells every caller now waiting that its outcome will not be known in time. The messages stay
+     * tracked: their confirms may still come, and only then do they leave {@link #pending}.
+     */
+    void abandonWaiting(BrokerException why) {
+        pending.values().forEach(p -> p.result.completeExceptionally(why));
     }
 
     /**
@@ -162,17 +245,9 @@ final class PublisherChannel {
                 cause);
         for (Map.Entry<Long, Pending> e = pending.pollFirstEntry(); e != null; e = pending.pollFirstEntry()) {
             Pending p = e.getValue();
-            onSettled.run();
-            p.result.completeExceptionally(p.exchange.equals(missingExchange) ? why : lost);
+            settled(p);
+            p.result.completeExceptionally(p.message.exchange().equals(missingExchange) ? why : lost);
         }
-    }
-
-    /**
-     * Tells every caller now waiting that its outcome will not be known in time. The messages stay
-     * tracked: their confirms may still come, and only then do they leave {@link #pending}.
-     */
-    void abandonWaiting(BrokerException why) {
-        pending.values().forEach(p -> p.result.completeExceptionally(why));
     }
 
     void close() {

@@ -10,13 +10,13 @@ import org.junit.jupiter.api.Test;
 class PublishConfigTest {
 
     @Test
-    void defaultsAreFiveSecondsFourChannelsTenThousandInFlight() {
+    void defaultsAreFiveSecondsTwoChannelsTenThousandInFlight() {
         ConfigReader r = new ConfigReader(Map.of());
         PublishConfig c = PublishConfig.from(r);
         r.validate();
 
         assertThat(c.requestTimeout()).isEqualTo(Duration.ofMillis(5000));
-        assertThat(c.channels()).isEqualTo(4);
+        assertThat(c.channels()).isEqualTo(2);
         assertThat(c.maxInFlight()).isEqualTo(10_000);
     }
 

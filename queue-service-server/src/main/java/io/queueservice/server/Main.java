@@ -16,6 +16,12 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        if (args.length > 0) {
+            System.err.println("queue-service takes no arguments (it is configured by environment variables and .env);"
+                    + " got: " + String.join(" ", args));
+            System.exit(2);
+            return;
+        }
         ServerConfig config;
         try {
             config = ServerConfig.from(EnvSource.load(Path.of(".env"), System.getenv()));
@@ -25,7 +31,14 @@ public final class Main {
             return;
         }
         applyLogLevel(config.logLevel());
-        QueueService service = QueueService.start(config);
+        QueueService service;
+        try {
+            service = QueueService.start(config);
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(Main.class).error("queue-service cannot start: {}", e.getMessage());
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(service::stop, "shutdown"));
     }
 

@@ -45,7 +45,15 @@ public final class QueueService {
         QueueService s = new QueueService(config);
         s.publishConnection.start();
         s.adminConnection.start();
-        s.http.start(config.host(), config.port());
+        try {
+            s.http.start(config.host(), config.port());
+        } catch (RuntimeException e) {
+            // Most often the port is taken: without HTTP the process is useless, so let it end.
+            s.publisher.close();
+            s.publishConnection.close();
+            s.adminConnection.close();
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
         log.info("listening on http://{}:{} (RabbitMQ {})", config.host(), s.http.port(), s.health.rabbitmq());
         return s;
     }

@@ -38,6 +38,7 @@ final class JsonBodies {
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION) // RawJson slices values out of the body
             .withCoercionConfig(LogicalType.Textual, c -> c
                     .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
@@ -61,7 +62,7 @@ final class JsonBodies {
             throw new InvalidRequestException("body", "must be JSON encoded in UTF-8");
         }
         try {
-            T value = MAPPER.readerFor(type).withAttribute(RawJson.SOURCE, body).readValue(body);
+            T value = MAPPER.readValue(body, type);
             if (value == null) {
                 throw new InvalidRequestException("body", "must be a JSON object");
             }

@@ -55,6 +55,7 @@ final class Problems {
         return switch (status) {
             case 413 -> Problem.of("too-large", "Request body too large", 413, e.getMessage());
             case 404 -> Problem.of("no-route", "Not found", 404, e.getMessage());
+            case 405 -> Problem.of("method-not-allowed", "Method not allowed", 405, e.getMessage());
             case 400 -> Problem.of("validation", "Invalid request", 400, e.getMessage());
             default -> Problem.of("http", "HTTP " + status, status, e.getMessage());
         };

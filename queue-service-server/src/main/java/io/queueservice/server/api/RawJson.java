@@ -19,9 +19,6 @@ import java.util.Arrays;
  */
 @JsonDeserialize(using = RawJson.Deserializer.class)
 record RawJson(byte[] bytes, String text) {
-    /** Reader attribute holding the body being parsed, so values can be sliced out of it. */
-    static final String SOURCE = "rawjson.source";
-
     private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
 
     boolean isString() {
@@ -31,9 +28,9 @@ record RawJson(byte[] bytes, String text) {
     static final class Deserializer extends JsonDeserializer<RawJson> {
         @Override
         public RawJson deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            byte[] source = (byte[]) ctxt.getAttribute(SOURCE);
-            if (source == null) {
-                throw new IllegalStateException("RawJson must be read with the " + SOURCE + " attribute");
+            // The body being parsed: kept in token locations by StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION.
+            if (!(p.currentTokenLocation().contentReference().getRawContent() instanceof byte[] source)) {
+                throw new IllegalStateException("RawJson must be parsed from a byte array with INCLUDE_SOURCE_IN_LOCATION");
             }
             int start = (int) p.currentTokenLocation().getByteOffset();
             String text = null;

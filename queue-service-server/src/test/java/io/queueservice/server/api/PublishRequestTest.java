@@ -22,7 +22,7 @@ class PublishRequestTest {
 
     private static PublishRequest read(String json) throws IOException {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        return JsonBodies.MAPPER.readerFor(PublishRequest.class).withAttribute(RawJson.SOURCE, bytes).readValue(bytes);
+        return JsonBodies.MAPPER.readValue(bytes, PublishRequest.class);
     }
 
     private static OutgoingMessage message(String json) throws IOException {
