@@ -128,12 +128,9 @@ public final class BrokerConnection implements AutoCloseable {
         if (closed) {
             return;
         }
-        List<Address> addresses = new ArrayList<>();
-        config.nodes().forEach(n -> addresses.add(new Address(n.host(), n.port())));
-        Collections.shuffle(addresses); // spread service instances over the cluster's nodes
         Connection c = null;
         try {
-            c = factory.newConnection(addresses, name);
+            c = factory.newConnection(shuffledAddresses(), name);
             Connection current = c;
             c.addShutdownListener(cause -> onShutdown(current, cause));
             c.addBlockedListener(reason -> onBlocked(reason), () -> onUnblocked());
@@ -155,6 +152,14 @@ public final class BrokerConnection implements AutoCloseable {
             }
             scheduleReconnect("cannot connect to " + config.displayUrl() + ": " + describe(e));
         }
+    }
+
+    /** The cluster's nodes in random order, so that service instances spread over them. */
+    private List<Address> shuffledAddresses() {
+        List<Address> addresses = new ArrayList<>();
+        config.nodes().forEach(n -> addresses.add(new Address(n.host(), n.port())));
+        Collections.shuffle(addresses);
+        return addresses;
     }
 
     private void onShutdown(Connection c, ShutdownSignalException cause) {
@@ -235,6 +240,28 @@ public final class BrokerConnection implements AutoCloseable {
             throw new BrokerUnavailableException("the broker is not accepting messages right now (" + blocked + ")", RETRY_AFTER_BLOCKED);
         }
         return c;
+    }
+
+    /** Work on a connection of its own (see {@link #onOwnConnection}). */
+    @FunctionalInterface
+    public interface ConnectionWork<T> {
+        T apply(Connection connection) throws IOException;
+    }
+
+    /**
+     * Runs {@code work} on a new connection, closed after. For operations the broker may answer by closing
+     * the whole connection (RabbitMQ does so for some operations a queue type does not support): done here,
+     * they cannot fail anybody else's requests.
+     *
+     * @throws BrokerException as {@link BrokerErrors#translate} maps the failure
+     */
+    public <T> T onOwnConnection(ConnectionWork<T> work) {
+        require(); // fail fast, with the usual answer, while the broker is unreachable
+        try (Connection own = factory.newConnection(shuffledAddresses(), name + "-isolated")) {
+            return work.apply(own);
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            throw BrokerErrors.translate(e);
+        }
     }
 
     /**

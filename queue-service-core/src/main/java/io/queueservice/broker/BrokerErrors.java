@@ -39,6 +39,10 @@ public final class BrokerErrors {
     }
 
     private static BrokerException fromShutdown(ShutdownSignalException signal) {
+        if (signal.getReason() instanceof AMQP.Connection.Close hard && hard.getReplyCode() == AMQP.NOT_IMPLEMENTED) {
+            // e.g. "queue.purge not supported by stream queues": the request asked for something impossible
+            return new OperationRefusedException(replyText(hard.getReplyText()), false);
+        }
         if (signal.isHardError() || signal.isInitiatedByApplication() || !(signal.getReason() instanceof AMQP.Channel.Close close)
                 || close.getReplyCode() == AMQP.REPLY_SUCCESS) {
             // The connection or channel went away; nothing about the request itself was wrong.
@@ -46,7 +50,7 @@ public final class BrokerErrors {
                     : signal instanceof AlreadyClosedException ? "the broker connection is closed" : "the broker connection was lost";
             return new BrokerUnavailableException(why, RETRY_AFTER_LOST_CONNECTION, signal);
         }
-        String text = replyText(close);
+        String text = replyText(close.getReplyText());
         return switch (close.getReplyCode()) {
             case AMQP.NOT_FOUND -> {
                 Matcher m = NOT_FOUND.matcher(text);
@@ -70,8 +74,7 @@ public final class BrokerErrors {
     }
 
     /** The broker's explanation without its code prefix: "NOT_FOUND - no queue 'q'" becomes "no queue 'q'". */
-    private static String replyText(AMQP.Channel.Close close) {
-        String text = close.getReplyText();
+    private static String replyText(String text) {
         int dash = text.indexOf(" - ");
         return dash >= 0 ? text.substring(dash + 3) : text;
     }

@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -19,16 +17,16 @@ import java.util.concurrent.TimeoutException;
  * and that must never affect another request. Failures arrive as {@link BrokerException}s.
  */
 public final class Topology {
-    /** How long an exchange seen to exist is trusted without asking the broker again. */
-    private static final long EXCHANGE_CACHE_NANOS = Duration.ofSeconds(10).toNanos();
-
-    private static final int EXCHANGE_CACHE_LIMIT = 10_000;
-
     private final BrokerConnection connection;
-    private final Map<String, Long> exchangesSeenAt = new ConcurrentHashMap<>();
+    private final KnownExchanges knownExchanges = new KnownExchanges();
 
     public Topology(BrokerConnection connection) {
         this.connection = connection;
+    }
+
+    /** Exchanges recently proven publishable; deleting one here forgets it. */
+    public KnownExchanges knownExchanges() {
+        return knownExchanges;
     }
 
     /** One step on a channel; may throw what the client library throws. */
@@ -61,38 +59,6 @@ public final class Topology {
     }
 
     /**
-     * Whether an exchange exists, answered from a short-lived cache of exchanges recently seen to exist.
-     * Publishers ask this before each publish: publishing to a missing exchange makes the broker close the
-     * channel, failing every other message in flight on it, so such a publish must never reach a shared
-     * publishing channel. Missing exchanges are not cached: one may be created at any moment.
-     */
-    public boolean exchangeExistsCached(String name) {
-        if (name.isEmpty()) {
-            return true;
-        }
-        Long seenAt = exchangesSeenAt.get(name);
-        long now = System.nanoTime();
-        if (seenAt != null && now - seenAt < EXCHANGE_CACHE_NANOS) {
-            return true;
-        }
-        boolean exists = exchangeExists(name);
-        if (exists) {
-            if (exchangesSeenAt.size() >= EXCHANGE_CACHE_LIMIT) {
-                exchangesSeenAt.clear();
-            }
-            exchangesSeenAt.put(name, now);
-        } else {
-            exchangesSeenAt.remove(name);
-        }
-        return exists;
-    }
-
-    /** Drops an exchange from the existence cache, after learning it is gone. */
-    public void forgetExchange(String name) {
-        exchangesSeenAt.remove(name);
-    }
-
-    /**
      * Deletes an exchange.
      *
      * @param ifUnused refuse (conflict) when queues or exchanges are bound to it
@@ -102,7 +68,7 @@ public final class Topology {
         List<Violation> v = new ArrayList<>();
         AmqpNames.checkDeclarable("name", name, v);
         InvalidRequestException.throwIfAny(v);
-        forgetExchange(name);
+        knownExchanges.forget(name);
         run(ch -> {
             ch.exchangeDeclarePassive(name); // the broker deletes missing exchanges silently
             return ch.exchangeDelete(name, ifUnused);
@@ -139,23 +105,28 @@ public final class Topology {
      * @return how many messages were deleted with it
      * @throws ResourceNotFoundException when it does not exist
      * @throws ResourceConflictException when {@code ifUnused} or {@code ifEmpty} is set and not met
+     * @throws OperationRefusedException when the queue's type does not support the condition
      */
     public long deleteQueue(String name, boolean ifUnused, boolean ifEmpty) {
         checkQueueName(name);
-        return run(ch -> {
+        ChannelOperation<Long> delete = ch -> {
             ch.queueDeclarePassive(name); // the broker deletes missing queues silently
-            return ch.queueDelete(name, ifUnused, ifEmpty).getMessageCount();
-        });
+            return (long) ch.queueDelete(name, ifUnused, ifEmpty).getMessageCount();
+        };
+        // Quorum queues refuse the conditions by closing the whole connection: use one of its own.
+        return ifUnused || ifEmpty ? isolated(delete) : run(delete);
     }
 
     /**
      * Removes every ready message from a queue.
      *
      * @return how many messages were removed
+     * @throws OperationRefusedException for a stream, which cannot be purged
      */
     public long purgeQueue(String name) {
         checkQueueName(name);
-        return run(ch -> ch.queuePurge(name).getMessageCount());
+        // Streams refuse a purge by closing the whole connection: use one of its own.
+        return isolated(ch -> (long) ch.queuePurge(name).getMessageCount());
     }
 
     /** Binds a queue to an exchange; binding twice is harmless. */
@@ -190,8 +161,16 @@ public final class Topology {
         }
     }
 
+    /** Runs the operation on a channel of a connection of its own, for operations that may close the connection. */
+    private <T> T isolated(ChannelOperation<T> operation) {
+        return connection.onOwnConnection(c -> onChannel(c, operation));
+    }
+
     private <T> T run(ChannelOperation<T> operation) {
-        Connection c = connection.require();
+        return onChannel(connection.require(), operation);
+    }
+
+    private static <T> T onChannel(Connection c, ChannelOperation<T> operation) {
         Channel ch = null;
         try {
             ch = c.createChannel();

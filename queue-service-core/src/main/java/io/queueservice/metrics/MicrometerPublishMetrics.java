@@ -40,7 +40,7 @@ public final class MicrometerPublishMetrics implements PublishMetrics {
 
     @Override
     public void publishFailed(String exchange, PublishFailure reason) {
-        boolean nameFromClient = reason == PublishFailure.NOT_FOUND || reason == PublishFailure.INVALID;
+        boolean nameFromClient = reason == PublishFailure.NOT_FOUND || reason == PublishFailure.INVALID || reason == PublishFailure.REFUSED;
         String e = nameFromClient ? UNKNOWN : label(exchange);
         failed.computeIfAbsent(e + '\u0000' + reason.label(), k -> Counter.builder("queue.message.publish.errors")
                         .description("Publish requests that did not end with a confirmed message, by reason")

@@ -15,6 +15,7 @@ public interface PublishMetrics {
     enum PublishFailure {
         INVALID,
         NOT_FOUND,
+        REFUSED,
         UNROUTABLE,
         NACKED,
         TIMEOUT,

@@ -7,6 +7,8 @@ import io.queueservice.broker.BrokerException;
 import io.queueservice.broker.BrokerTimeoutException;
 import io.queueservice.broker.BrokerUnavailableException;
 import io.queueservice.broker.InvalidRequestException;
+import io.queueservice.broker.KnownExchanges;
+import io.queueservice.broker.OperationRefusedException;
 import io.queueservice.broker.ResourceNotFoundException;
 import io.queueservice.broker.Topology;
 import io.queueservice.broker.Violation;
@@ -17,8 +19,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
@@ -35,10 +39,17 @@ import org.slf4j.LoggerFactory;
  * confirms arrive asynchronously, so throughput does not depend on one round trip per message. A
  * channel that dies (the broker closed it, or the connection was lost) fails its pending messages and
  * is replaced by a new one on the next publish.
+ *
+ * <p>The broker answers a publish to an exchange that does not exist, is internal, or is not writable
+ * for this user by closing the channel, which would fail every other message in flight on it. So the
+ * first publish to an exchange goes alone, on a channel of its own; other publishes to the same
+ * exchange wait for its outcome. Once it went through, the exchange is proven ({@link KnownExchanges})
+ * and its messages share the channels.
  */
 public final class ConfirmingPublisher implements BrokerConnection.Listener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfirmingPublisher.class);
     private static final Duration RETRY_AFTER_FULL = Duration.ofSeconds(1);
+    private static final int MAX_ALONE = 64;
     private static final Duration RETRY_AFTER_BLOCKED = Duration.ofSeconds(5);
 
     private final BrokerConnection connection;
@@ -47,9 +58,19 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
     private final PublishMetrics metrics;
     private final Semaphore inFlight;
     private final PublisherChannel[] channels;
+    private final KnownExchanges knownExchanges;
+    /** Channels open at once for first publishes: each costs the broker a channel. */
+    private final Semaphore aloneSlots = new Semaphore(MAX_ALONE);
+    /** First publishes in progress, by exchange: others to the same exchange wait for them. */
+    private final Map<String, CompletableFuture<Void>> firstPublishes = new ConcurrentHashMap<>();
     private final AtomicInteger nextChannel = new AtomicInteger();
-    private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "publish-timeouts");
+    /**
+     * Confirm timeouts, and work that must not run on the connection's reader thread, where confirms are
+     * handled: anything that waits for the broker's answer (opening or closing a channel) would wait for
+     * itself there.
+     */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "publisher");
         t.setDaemon(true);
         return t;
     });
@@ -58,7 +79,7 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
     /**
      * @param connection the connection to publish on; a dedicated one is best, so a broker blocking
      *     publishers does not also stall other work
-     * @param topology used to check that an exchange exists before publishing to it
+     * @param topology whose {@link KnownExchanges} tell which exchanges are proven publishable
      */
     public ConfirmingPublisher(BrokerConnection connection, Topology topology, PublishConfig config, PublishMetrics metrics) {
         this.connection = connection;
@@ -67,10 +88,11 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
         this.metrics = metrics;
         this.inFlight = new Semaphore(config.maxInFlight());
         this.channels = new PublisherChannel[config.channels()];
+        this.knownExchanges = topology.knownExchanges();
         connection.addListener(this);
         // One timer for all messages, instead of one per message: checks the oldest of each channel.
         long every = Math.clamp(config.requestTimeout().toMillis() / 20, 10, 100);
-        timeouts.scheduleWithFixedDelay(this::expireOverdue, every, every, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::expireOverdue, every, every, TimeUnit.MILLISECONDS);
     }
 
     private void expireOverdue() {
@@ -87,6 +109,7 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
      *
      * @return a future completed when the broker confirmed the message; completed exceptionally with an
      *     {@link InvalidRequestException} (bad names), {@link ResourceNotFoundException} (no such exchange),
+     *     {@link OperationRefusedException} (internal exchange, or no write permission),
      *     {@link UnroutableMessageException} (mandatory and no queue receives it), {@link
      *     MessageNackedException}, {@link BrokerUnavailableException} (not connected, publishers blocked,
      *     too many messages in flight, channel lost) or {@link BrokerTimeoutException} (no confirm within
@@ -106,7 +129,7 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
                         metrics.published(message.exchange());
                         return null;
                     }
-                    BrokerException e = BrokerErrors.translate(failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure);
+                    BrokerException e = BrokerErrors.translate(unwrapped(failure));
                     metrics.publishFailed(message.exchange(), failureOf(e));
                     throw new CompletionException(e);
                 });
@@ -118,18 +141,81 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
             throw new BrokerUnavailableException("the service is shutting down", RETRY_AFTER_FULL);
         }
         connection.requirePublishable();
-        if (!topology.exchangeExistsCached(m.exchange())) {
-            throw new ResourceNotFoundException("exchange", m.exchange());
+        String exchange = m.exchange();
+        if (knownExchanges.isProven(exchange)) {
+            return withPermit(() -> channel().publish(m));
         }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> first = firstPublishes.putIfAbsent(exchange, mine);
+        if (first == null) {
+            publishAlone(m).whenComplete((ok, failure) -> {
+                if (failure == null || failure instanceof UnroutableMessageException || failure instanceof MessageNackedException) {
+                    knownExchanges.proven(exchange); // the channel survived it
+                }
+                firstPublishes.remove(exchange, mine);
+                if (failure == null) {
+                    mine.complete(null);
+                } else {
+                    mine.completeExceptionally(failure);
+                }
+            });
+            return mine;
+        }
+        // After the first publish: the exchange itself was refused (fail alike), or go again (shared if proven).
+        return first.handle((ok, failure) -> failure)
+                .thenComposeAsync(failure -> isRefusal(failure) ? CompletableFuture.<Void>failedFuture(failure) : publishAfter(m), timer);
+    }
+
+    private CompletableFuture<Void> publishAfter(OutgoingMessage m) {
+        try {
+            return send(m);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static boolean isRefusal(Throwable failure) {
+        Throwable t = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+        return t instanceof ResourceNotFoundException || t instanceof OperationRefusedException;
+    }
+
+    /** Publishes on a channel opened for this message only, closed once it is settled. */
+    private CompletableFuture<Void> publishAlone(OutgoingMessage m) {
+        if (!aloneSlots.tryAcquire()) {
+            return CompletableFuture.failedFuture(new BrokerUnavailableException(
+                    "too many publishes to exchanges not yet proven are in progress", RETRY_AFTER_FULL));
+        }
+        PublisherChannel alone;
+        try {
+            alone = withPermit(() -> open(true));
+        } catch (RuntimeException e) {
+            aloneSlots.release();
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Void> result = alone.publish(m);
+        timer.schedule(() -> alone.expireOverdue(System.nanoTime()), config.requestTimeout().toMillis() + 1, TimeUnit.MILLISECONDS);
+        result.whenCompleteAsync((ok, failure) -> {
+            alone.close();
+            aloneSlots.release();
+        }, timer);
+        return result;
+    }
+
+    /** Runs {@code send} holding one in-flight permit, released when its message is settled. */
+    private <T> T withPermit(java.util.function.Supplier<T> send) {
         if (!inFlight.tryAcquire()) {
             throw new BrokerUnavailableException("too many messages are waiting for the broker's confirm", RETRY_AFTER_FULL);
         }
         try {
-            return channel().publish(m);
+            return send.get();
         } catch (RuntimeException e) {
             inFlight.release();
             throw e;
         }
+    }
+
+    private static Throwable unwrapped(Throwable failure) {
+        return failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
     }
 
     private static void checkNames(OutgoingMessage m) {
@@ -149,21 +235,21 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
         synchronized (channels) {
             ch = channels[i];
             if (ch == null || !ch.isOpen()) {
-                ch = open();
+                ch = open(false);
                 channels[i] = ch;
             }
             return ch;
         }
     }
 
-    private PublisherChannel open() {
+    private PublisherChannel open(boolean alone) {
         try {
             var amqpChannel = connection.requirePublishable().createChannel();
             if (amqpChannel == null) {
                 throw new BrokerUnavailableException("the broker connection has no free channel", RETRY_AFTER_FULL);
             }
             return new PublisherChannel(amqpChannel, connection::coalesceWrites, config.requestTimeout(), inFlight::release,
-                    topology::forgetExchange);
+                    knownExchanges, alone);
         } catch (IOException e) {
             throw BrokerErrors.translate(e);
         }
@@ -214,7 +300,7 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
     @Override
     public void close() {
         closed = true;
-        timeouts.shutdownNow();
+        timer.shutdownNow();
         synchronized (channels) {
             for (PublisherChannel ch : channels) {
                 if (ch != null) {
@@ -228,6 +314,7 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
         return switch (e) {
             case InvalidRequestException x -> PublishFailure.INVALID;
             case ResourceNotFoundException x -> PublishFailure.NOT_FOUND;
+            case OperationRefusedException x -> PublishFailure.REFUSED;
             case UnroutableMessageException x -> PublishFailure.UNROUTABLE;
             case MessageNackedException x -> PublishFailure.NACKED;
             case BrokerTimeoutException x -> PublishFailure.TIMEOUT;

@@ -8,7 +8,7 @@ import io.queueservice.broker.BrokerErrors;
 import io.queueservice.broker.BrokerException;
 import io.queueservice.broker.BrokerTimeoutException;
 import io.queueservice.broker.BrokerUnavailableException;
-import io.queueservice.broker.ResourceNotFoundException;
+import io.queueservice.broker.KnownExchanges;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -21,7 +21,6 @@ import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 
 /**
  * One channel in confirm mode and the messages published on it that the broker has not confirmed yet.
@@ -74,21 +73,24 @@ final class PublisherChannel {
     private final ConcurrentNavigableMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
     private final Map<String, Long> mandatoryByMessageId = new ConcurrentHashMap<>();
     private final Runnable onSettled;
-    private final Consumer<String> onExchangeMissing;
+    private final KnownExchanges knownExchanges;
+    private final boolean alone;
 
     /**
      * @param timeout how long a caller waits for the confirm before it is told the outcome is unknown
      * @param onSettled called once for every message that leaves {@link #pending}
-     * @param onExchangeMissing called with an exchange's name when the broker closed the channel because
-     *     that exchange does not exist
+     * @param knownExchanges forgets the exchanges of the messages in flight when the broker closes the channel
+     * @param alone whether this channel carries a single message to an exchange not yet proven publishable:
+     *     when the broker closes it, the reason (no such exchange, access refused) is that message's own
      */
-    PublisherChannel(Channel channel, WriteCoalescer writes, Duration timeout, Runnable onSettled, Consumer<String> onExchangeMissing)
-            throws IOException {
+    PublisherChannel(Channel channel, WriteCoalescer writes, Duration timeout, Runnable onSettled, KnownExchanges knownExchanges,
+            boolean alone) throws IOException {
         this.channel = channel;
         this.writes = writes;
         this.timeout = timeout;
         this.onSettled = onSettled;
-        this.onExchangeMissing = onExchangeMissing;
+        this.knownExchanges = knownExchanges;
+        this.alone = alone;
         channel.confirmSelect();
         channel.addConfirmListener((tag, multiple) -> settle(tag, multiple, null), (tag, multiple) -> settle(tag, multiple, new MessageNackedException()));
         channel.addReturnListener(this::onReturn);
@@ -229,24 +231,25 @@ final class PublisherChannel {
     }
 
     /**
-     * The channel is gone, closed by the broker (publish to an exchange deleted meanwhile) or with its
-     * connection. No confirm will come for what is pending: fail it all. The messages may or may not have
-     * been stored, so the caller is told to retry, which may create a duplicate but never loses one.
+     * The channel is gone: closed by the broker because of a message (its exchange is missing, internal,
+     * or not writable for this user) or with its connection. No confirm will come for what is pending:
+     * fail it all. On a shared channel nobody can tell which message was the cause, and the others may or
+     * may not have been stored, so each caller is told to retry, which may create a duplicate but never
+     * loses one; the retry of the culprit is then sent alone and gets its precise answer.
      */
     private void onShutdown(ShutdownSignalException cause) {
         BrokerException why = BrokerErrors.translate(cause);
-        String missingExchange = why instanceof ResourceNotFoundException nf && nf.kind().equals("exchange") ? nf.name() : null;
-        if (missingExchange != null) {
-            onExchangeMissing.accept(missingExchange);
-        }
-        BrokerException lost = new BrokerUnavailableException(
+        BrokerException lost = alone ? why : new BrokerUnavailableException(
                 "the publishing channel closed before the broker confirmed the message; it may or may not be stored",
                 RETRY_AFTER_CHANNEL_LOSS,
                 cause);
         for (Map.Entry<Long, Pending> e = pending.pollFirstEntry(); e != null; e = pending.pollFirstEntry()) {
             Pending p = e.getValue();
+            if (!cause.isHardError()) {
+                knownExchanges.forget(p.message.exchange());
+            }
             settled(p);
-            p.result.completeExceptionally(p.message.exchange().equals(missingExchange) ? why : lost);
+            p.result.completeExceptionally(lost);
         }
     }
 

@@ -75,7 +75,7 @@ class MicrometerPublishMetricsTest {
     @Test
     void reasonLabelsAreLowerCaseWords() {
         assertThat(List.of(PublishFailure.values())).extracting(PublishFailure::label)
-                .containsExactly("invalid", "not_found", "unroutable", "nacked", "timeout", "unavailable");
+                .containsExactly("invalid", "not_found", "refused", "unroutable", "nacked", "timeout", "unavailable");
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.queueservice.broker.BrokerConnection;
 import io.queueservice.broker.Topology;
 import io.queueservice.metrics.MicrometerPublishMetrics;
+import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.server.api.HttpApi;
 import java.time.Duration;
@@ -34,9 +35,10 @@ public final class QueueService {
         adminConnection = new BrokerConnection(config.broker(), "queue-service-admin", timeout);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Topology topology = new Topology(adminConnection);
-        publisher = new ConfirmingPublisher(publishConnection, topology, config.publish(), new MicrometerPublishMetrics(registry));
+        PublishMetrics metrics = new MicrometerPublishMetrics(registry);
+        publisher = new ConfirmingPublisher(publishConnection, topology, config.publish(), metrics);
         health = new Health(publishConnection, adminConnection, Version.current());
-        http = HttpApi.create(config, topology, publisher, health, registry);
+        http = HttpApi.create(config, topology, publisher, metrics, health, registry);
     }
 
     /** Connects to the broker (or starts trying to, in the background) and starts serving HTTP. */

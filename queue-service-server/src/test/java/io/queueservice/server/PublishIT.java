@@ -162,10 +162,12 @@ class PublishIT {
         String queue = queue();
         api.publish(json(Map.of("routingKey", queue, "message", 1)));
         api.publish(json(Map.of("exchange", uniqueName("missing"), "routingKey", "x", "message", 1)));
+        api.publish("{\"routingKey\": 5}");
 
         String metrics = api.get("/metrics").body();
 
         assertThat(metrics).contains("queue_message_published_total{exchange=\"amq.default\"}");
         assertThat(metrics).contains("queue_message_publish_errors_total{exchange=\"_unknown\",reason=\"not_found\"}");
+        assertThat(metrics).contains("queue_message_publish_errors_total{exchange=\"_unknown\",reason=\"invalid\"}");
     }
 }

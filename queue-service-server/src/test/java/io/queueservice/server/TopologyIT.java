@@ -231,4 +231,23 @@ class TopologyIT {
         // The admin connection survived: the next operation works.
         assertThat(api.post("/api/v1/queues", json(Map.of("name", name))).status()).isEqualTo(201);
     }
+
+    @Test
+    void operationsAQueueTypeDoesNotSupportAreRefusedAndHarmNothingElse() {
+        String stream = broker.queue(uniqueName("stream"));
+        String quorum = broker.queue(uniqueName("quorum"));
+        assertThat(api.post("/api/v1/queues", json(Map.of("name", stream, "options", Map.of("type", "stream")))).status()).isEqualTo(201);
+        assertThat(api.post("/api/v1/queues", json(Map.of("name", quorum, "options", Map.of("type", "quorum")))).status()).isEqualTo(201);
+
+        // RabbitMQ answers these by closing the whole connection: the service isolates them.
+        Response purge = api.post("/api/v1/queues/" + stream + "/purge", "");
+        Response conditionalDelete = api.delete("/api/v1/queues/" + quorum + "?ifEmpty=true");
+
+        assertProblem(purge, 400, "refused");
+        assertThat(purge.problem().detail()).contains("stream");
+        assertProblem(conditionalDelete, 400, "refused");
+        // Nothing else was disturbed: the next operations work at once.
+        assertThat(api.get("/api/v1/queues/" + quorum).status()).isEqualTo(200);
+        assertThat(api.delete("/api/v1/queues/" + quorum).status()).isEqualTo(200);
+    }
 }

@@ -7,6 +7,7 @@ import io.javalin.compression.CompressionStrategy;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.queueservice.broker.Topology;
+import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
@@ -20,10 +21,13 @@ public final class HttpApi {
 
     private HttpApi() {}
 
-    public static Javalin create(ServerConfig config, Topology topology, ConfirmingPublisher publisher, Health health,
-            PrometheusMeterRegistry registry) {
+    /**
+     * @param publishMetrics where publish requests refused before reaching the publisher are counted
+     */
+    public static Javalin create(ServerConfig config, Topology topology, ConfirmingPublisher publisher, PublishMetrics publishMetrics,
+            Health health, PrometheusMeterRegistry registry) {
         JsonBodies bodies = new JsonBodies(config.maxBodyBytes());
-        PublishHandler publish = new PublishHandler(publisher, bodies);
+        PublishHandler publish = new PublishHandler(publisher, publishMetrics, bodies);
         TopologyHandler topo = new TopologyHandler(topology, bodies);
         HealthHandler status = new HealthHandler(health, registry);
         ObjectMapper responses = JsonBodies.MAPPER.copy().setSerializationInclusion(JsonInclude.Include.NON_NULL);

@@ -12,6 +12,7 @@ import io.queueservice.broker.BrokerConnection;
 import io.queueservice.broker.Topology;
 import io.queueservice.broker.Violation;
 import io.queueservice.metrics.MicrometerPublishMetrics;
+import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
@@ -64,7 +65,7 @@ class HttpApiTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         publisher = new ConfirmingPublisher(publishConnection, topology, config.publish(), new MicrometerPublishMetrics(registry));
         Health health = new Health(publishConnection, adminConnection, "9.9.9-test");
-        app = HttpApi.create(config, topology, publisher, health, registry);
+        app = HttpApi.create(config, topology, publisher, PublishMetrics.NO_OP, health, registry);
         app.start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();
         client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -447,7 +448,7 @@ class HttpApiTest {
         Topology topology = new Topology(connection);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ConfirmingPublisher pub = new ConfirmingPublisher(connection, topology, config.publish(), new MicrometerPublishMetrics(registry));
-        Javalin other = HttpApi.create(config, topology, pub, new Health(connection, connection, "x"), registry).start("127.0.0.1", 0);
+        Javalin other = HttpApi.create(config, topology, pub, PublishMetrics.NO_OP, new Health(connection, connection, "x"), registry).start("127.0.0.1", 0);
         try (HttpClient keepAlive = HttpClient.newHttpClient()) {
             HttpResponse<String> live = keepAlive.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port() + "/healthz")).build(),
                     BodyHandlers.ofString());
