@@ -32,8 +32,9 @@ public final class AmqpNames {
     /** A short string that may be empty (routing key, the default exchange's name ""). */
     public static void checkShortString(String field, String value, List<Violation> out) {
         if (value != null && utf8Length(value) > MAX_SHORT_STRING_BYTES) {
-            out.add(new Violation(field, "must be at most " + MAX_SHORT_STRING_BYTES + " bytes of UTF-8 but is "
-                    + utf8Length(value)));
+            out.add(new Violation(
+                    field,
+                    "must be at most " + MAX_SHORT_STRING_BYTES + " bytes of UTF-8 but is " + utf8Length(value)));
         }
     }
 

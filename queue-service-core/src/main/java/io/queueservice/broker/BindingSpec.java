@@ -22,7 +22,9 @@ public record BindingSpec(String queue, String exchange, String routingKey, Map<
         List<Violation> v = new ArrayList<>();
         AmqpNames.checkReference("queue", queue, v);
         if (exchange != null && exchange.isEmpty()) {
-            v.add(new Violation("exchange", "the default exchange cannot be bound: it routes to the queue named by the routing key by itself"));
+            v.add(new Violation(
+                    "exchange",
+                    "the default exchange cannot be bound: it routes to the queue named by the routing key by itself"));
         } else {
             AmqpNames.checkReference("exchange", exchange, v);
         }

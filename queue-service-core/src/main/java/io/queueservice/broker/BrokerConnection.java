@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -184,7 +184,9 @@ public final class BrokerConnection implements AutoCloseable {
             return;
         }
         Duration delay = nextDelay;
-        nextDelay = nextDelay.multipliedBy(2).compareTo(MAX_RECONNECT_DELAY) > 0 ? MAX_RECONNECT_DELAY : nextDelay.multipliedBy(2);
+        nextDelay = nextDelay.multipliedBy(2).compareTo(MAX_RECONNECT_DELAY) > 0
+                ? MAX_RECONNECT_DELAY
+                : nextDelay.multipliedBy(2);
         log.warn("{}; next attempt in {} ms", why, delay.toMillis());
         try {
             reconnector.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
@@ -237,7 +239,8 @@ public final class BrokerConnection implements AutoCloseable {
         Connection c = require();
         String blocked = blockedReason;
         if (blocked != null) {
-            throw new BrokerUnavailableException("the broker is not accepting messages right now (" + blocked + ")", RETRY_AFTER_BLOCKED);
+            throw new BrokerUnavailableException(
+                    "the broker is not accepting messages right now (" + blocked + ")", RETRY_AFTER_BLOCKED);
         }
         return c;
     }
@@ -310,7 +313,9 @@ public final class BrokerConnection implements AutoCloseable {
         StringBuilder out = new StringBuilder();
         for (Throwable t = e; t != null && out.length() < 1000; t = t.getCause() == t ? null : t.getCause()) {
             String msg = t.getMessage();
-            out.append(out.isEmpty() ? "" : " <- ").append(t.getClass().getSimpleName()).append(msg == null ? "" : " (" + BrokerConfig.mask(msg) + ")");
+            out.append(out.isEmpty() ? "" : " <- ")
+                    .append(t.getClass().getSimpleName())
+                    .append(msg == null ? "" : " (" + BrokerConfig.mask(msg) + ")");
         }
         return out.toString();
     }

@@ -43,24 +43,31 @@ public final class BrokerErrors {
             // e.g. "queue.purge not supported by stream queues": the request asked for something impossible
             return new OperationRefusedException(replyText(hard.getReplyText()), false);
         }
-        if (signal.isHardError() || signal.isInitiatedByApplication() || !(signal.getReason() instanceof AMQP.Channel.Close close)
+        if (signal.isHardError()
+                || signal.isInitiatedByApplication()
+                || !(signal.getReason() instanceof AMQP.Channel.Close close)
                 || close.getReplyCode() == AMQP.REPLY_SUCCESS) {
             // The connection or channel went away; nothing about the request itself was wrong.
-            String why = !signal.isHardError() ? "the channel to the broker was closed"
-                    : signal instanceof AlreadyClosedException ? "the broker connection is closed" : "the broker connection was lost";
+            String why = !signal.isHardError()
+                    ? "the channel to the broker was closed"
+                    : signal instanceof AlreadyClosedException
+                            ? "the broker connection is closed"
+                            : "the broker connection was lost";
             return new BrokerUnavailableException(why, RETRY_AFTER_LOST_CONNECTION, signal);
         }
         String text = replyText(close.getReplyText());
         return switch (close.getReplyCode()) {
             case AMQP.NOT_FOUND -> {
                 Matcher m = NOT_FOUND.matcher(text);
-                yield m.find() ? new ResourceNotFoundException(m.group(1), m.group(2)) : new ResourceNotFoundException("resource", text);
+                yield m.find()
+                        ? new ResourceNotFoundException(m.group(1), m.group(2))
+                        : new ResourceNotFoundException("resource", text);
             }
             case AMQP.PRECONDITION_FAILED -> {
                 Matcher m = INEQUIVALENT.matcher(text);
                 if (m.find()) {
-                    yield new ResourceConflictException("already exists with a different value of '" + m.group(1)
-                            + "': " + text, m.group(1));
+                    yield new ResourceConflictException(
+                            "already exists with a different value of '" + m.group(1) + "': " + text, m.group(1));
                 }
                 if (text.endsWith(" in use") || text.endsWith(" not empty")) {
                     yield new ResourceConflictException(text, null);

@@ -72,7 +72,8 @@ final class CoalescingSocketFactory extends SocketFactory {
     }
 
     @Override
-    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+            throws IOException {
         return SocketFactory.getDefault().createSocket(address, port, localAddress, localPort);
     }
 

@@ -39,7 +39,8 @@ public record ExchangeSpec(
         AmqpNames.checkShortString("options.alternateExchange", alternateExchange, v);
         FieldValues.checkTable("options.arguments", arguments, v);
         if (alternateExchange != null && arguments.containsKey("alternate-exchange")) {
-            v.add(new Violation("options.arguments.alternate-exchange", "conflicts with options.alternateExchange: set only one"));
+            v.add(new Violation(
+                    "options.arguments.alternate-exchange", "conflicts with options.alternateExchange: set only one"));
         }
         InvalidRequestException.throwIfAny(v);
     }

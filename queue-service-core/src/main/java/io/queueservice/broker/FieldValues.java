@@ -57,7 +57,10 @@ public final class FieldValues {
                 }
             }
             case Map<?, ?> map -> checkEntries(path, map, out);
-            default -> out.add(new Violation(path, "has an unsupported value type " + value.getClass().getSimpleName()));
+            default ->
+                out.add(new Violation(
+                        path,
+                        "has an unsupported value type " + value.getClass().getSimpleName()));
         }
     }
 }

@@ -28,6 +28,9 @@ public final class InvalidRequestException extends BrokerException {
     }
 
     private static String summary(List<Violation> violations) {
-        return violations.stream().map(v -> v.field() + ": " + v.message()).reduce((a, b) -> a + "; " + b).orElse("invalid request");
+        return violations.stream()
+                .map(v -> v.field() + ": " + v.message())
+                .reduce((a, b) -> a + "; " + b)
+                .orElse("invalid request");
     }
 }

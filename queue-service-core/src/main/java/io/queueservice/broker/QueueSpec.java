@@ -103,12 +103,14 @@ public record QueueSpec(
         return args;
     }
 
-    private static void put(Map<String, Object> args, List<Violation> conflicts, String key, String option, Object value) {
+    private static void put(
+            Map<String, Object> args, List<Violation> conflicts, String key, String option, Object value) {
         if (value == null) {
             return;
         }
         if (args.containsKey(key)) {
-            conflicts.add(new Violation("options.arguments." + key, "conflicts with options." + option + ": set only one"));
+            conflicts.add(
+                    new Violation("options.arguments." + key, "conflicts with options." + option + ": set only one"));
         }
         args.put(key, value);
     }

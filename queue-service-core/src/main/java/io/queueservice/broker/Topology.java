@@ -45,8 +45,13 @@ public final class Topology {
     public boolean declareExchange(ExchangeSpec spec) {
         spec.validate();
         boolean existed = exchangeExists(spec.name());
-        run(ch -> ch.exchangeDeclare(spec.name(), spec.type().amqpName(), spec.durable(), spec.autoDelete(),
-                spec.internal(), spec.amqpArguments()));
+        run(ch -> ch.exchangeDeclare(
+                spec.name(),
+                spec.type().amqpName(),
+                spec.durable(),
+                spec.autoDelete(),
+                spec.internal(),
+                spec.amqpArguments()));
         return !existed;
     }
 
@@ -175,7 +180,8 @@ public final class Topology {
         try {
             ch = c.createChannel();
             if (ch == null) {
-                throw new BrokerUnavailableException("the broker connection has no free channel", Duration.ofSeconds(1));
+                throw new BrokerUnavailableException(
+                        "the broker connection has no free channel", Duration.ofSeconds(1));
             }
             return operation.apply(ch);
         } catch (IOException | RuntimeException e) {

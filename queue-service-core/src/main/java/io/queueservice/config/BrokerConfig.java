@@ -104,7 +104,8 @@ public record BrokerConfig(
             String hostPort = authority.substring(at + 1);
             Node node = node(hostPort);
             if (node == null) {
-                problems.add(shown + (host(hostPort).isEmpty() ? " has no host" : " has a port that is not between 1 and 65535"));
+                problems.add(shown
+                        + (host(hostPort).isEmpty() ? " has no host" : " has a port that is not between 1 and 65535"));
                 continue;
             }
             String user = "guest";

@@ -43,7 +43,8 @@ public final class EnvSource {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException(List.of(file + " cannot be read: " + e.getClass().getSimpleName()));
+            throw new ConfigException(
+                    List.of(file + " cannot be read: " + e.getClass().getSimpleName()));
         }
         Map<String, String> values = new HashMap<>();
         for (int i = 0; i < lines.size(); i++) {

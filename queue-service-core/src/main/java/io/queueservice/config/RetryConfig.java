@@ -14,7 +14,8 @@ public record RetryConfig(int maxRetries, Duration initialDelay, Duration maxDel
         long initial = env.longValue("INITIAL_RETRY_DELAY", 1000, 1, 86_400_000);
         long max = env.longValue("MAX_RETRY_DELAY", 60_000, 1, 86_400_000);
         if (initial > max && !env.hasProblem("INITIAL_RETRY_DELAY") && !env.hasProblem("MAX_RETRY_DELAY")) {
-            env.problem("INITIAL_RETRY_DELAY", "(" + initial + ") must not be greater than MAX_RETRY_DELAY (" + max + ")");
+            env.problem(
+                    "INITIAL_RETRY_DELAY", "(" + initial + ") must not be greater than MAX_RETRY_DELAY (" + max + ")");
         }
         return new RetryConfig(maxRetries, Duration.ofMillis(initial), Duration.ofMillis(max));
     }

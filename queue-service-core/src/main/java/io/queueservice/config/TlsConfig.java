@@ -16,7 +16,8 @@ public record TlsConfig(boolean enabled, Optional<Path> caPath, Optional<Path> c
         Optional<Path> cert = env.readableFile("TLS_CERT_PATH");
         Optional<Path> key = env.readableFile("TLS_KEY_PATH");
         if (cert.isPresent() != key.isPresent()) {
-            env.problem(cert.isPresent() ? "TLS_KEY_PATH" : "TLS_CERT_PATH",
+            env.problem(
+                    cert.isPresent() ? "TLS_KEY_PATH" : "TLS_CERT_PATH",
                     "must be set together with " + (cert.isPresent() ? "TLS_CERT_PATH" : "TLS_KEY_PATH")
                             + " (a client certificate needs its key)");
         }

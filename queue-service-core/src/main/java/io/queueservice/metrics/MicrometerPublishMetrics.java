@@ -31,22 +31,29 @@ public final class MicrometerPublishMetrics implements PublishMetrics {
 
     @Override
     public void published(String exchange) {
-        published.computeIfAbsent(label(exchange), e -> Counter.builder("queue.message.published")
-                        .description("Messages the broker confirmed")
-                        .tag("exchange", e)
-                        .register(registry))
+        published
+                .computeIfAbsent(
+                        label(exchange),
+                        e -> Counter.builder("queue.message.published")
+                                .description("Messages the broker confirmed")
+                                .tag("exchange", e)
+                                .register(registry))
                 .increment();
     }
 
     @Override
     public void publishFailed(String exchange, PublishFailure reason) {
-        boolean nameFromClient = reason == PublishFailure.NOT_FOUND || reason == PublishFailure.INVALID || reason == PublishFailure.REFUSED;
+        boolean nameFromClient = reason == PublishFailure.NOT_FOUND
+                || reason == PublishFailure.INVALID
+                || reason == PublishFailure.REFUSED;
         String e = nameFromClient ? UNKNOWN : label(exchange);
-        failed.computeIfAbsent(e + '\u0000' + reason.label(), k -> Counter.builder("queue.message.publish.errors")
-                        .description("Publish requests that did not end with a confirmed message, by reason")
-                        .tag("exchange", e)
-                        .tag("reason", reason.label())
-                        .register(registry))
+        failed.computeIfAbsent(
+                        e + '\u0000' + reason.label(),
+                        k -> Counter.builder("queue.message.publish.errors")
+                                .description("Publish requests that did not end with a confirmed message, by reason")
+                                .tag("exchange", e)
+                                .tag("reason", reason.label())
+                                .register(registry))
                 .increment();
     }
 

@@ -23,10 +23,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +63,7 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
     private final Semaphore aloneSlots = new Semaphore(MAX_ALONE);
     /** First publishes in progress, by exchange: others to the same exchange wait for them. */
     private final Map<String, CompletableFuture<Void>> firstPublishes = new ConcurrentHashMap<>();
+
     private final AtomicInteger nextChannel = new AtomicInteger();
     /**
      * Confirm timeouts, and work that must not run on the connection's reader thread, where confirms are
@@ -74,6 +75,7 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
         t.setDaemon(true);
         return t;
     });
+
     private volatile boolean closed;
 
     /**
@@ -81,7 +83,8 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
      *     publishers does not also stall other work
      * @param topology whose {@link KnownExchanges} tell which exchanges are proven publishable
      */
-    public ConfirmingPublisher(BrokerConnection connection, Topology topology, PublishConfig config, PublishMetrics metrics) {
+    public ConfirmingPublisher(
+            BrokerConnection connection, Topology topology, PublishConfig config, PublishMetrics metrics) {
         this.connection = connection;
         this.topology = topology;
         this.config = config;
@@ -125,14 +128,14 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
             result = CompletableFuture.failedFuture(BrokerErrors.translate(e));
         }
         return result.handle((ok, failure) -> {
-                    if (failure == null) {
-                        metrics.published(message.exchange());
-                        return null;
-                    }
-                    BrokerException e = BrokerErrors.translate(unwrapped(failure));
-                    metrics.publishFailed(message.exchange(), failureOf(e));
-                    throw new CompletionException(e);
-                });
+            if (failure == null) {
+                metrics.published(message.exchange());
+                return null;
+            }
+            BrokerException e = BrokerErrors.translate(unwrapped(failure));
+            metrics.publishFailed(message.exchange(), failureOf(e));
+            throw new CompletionException(e);
+        });
     }
 
     private CompletableFuture<Void> send(OutgoingMessage m) {
@@ -149,7 +152,9 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
         CompletableFuture<Void> first = firstPublishes.putIfAbsent(exchange, mine);
         if (first == null) {
             publishAlone(m).whenComplete((ok, failure) -> {
-                if (failure == null || failure instanceof UnroutableMessageException || failure instanceof MessageNackedException) {
+                if (failure == null
+                        || failure instanceof UnroutableMessageException
+                        || failure instanceof MessageNackedException) {
                     knownExchanges.proven(exchange); // the channel survived it
                 }
                 firstPublishes.remove(exchange, mine);
@@ -163,7 +168,9 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
         }
         // After the first publish: the exchange itself was refused (fail alike), or go again (shared if proven).
         return first.handle((ok, failure) -> failure)
-                .thenComposeAsync(failure -> isRefusal(failure) ? CompletableFuture.<Void>failedFuture(failure) : publishAfter(m), timer);
+                .thenComposeAsync(
+                        failure -> isRefusal(failure) ? CompletableFuture.<Void>failedFuture(failure) : publishAfter(m),
+                        timer);
     }
 
     private CompletableFuture<Void> publishAfter(OutgoingMessage m) {
@@ -193,18 +200,24 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
             return CompletableFuture.failedFuture(e);
         }
         CompletableFuture<Void> result = alone.publish(m);
-        timer.schedule(() -> alone.expireOverdue(System.nanoTime()), config.requestTimeout().toMillis() + 1, TimeUnit.MILLISECONDS);
-        result.whenCompleteAsync((ok, failure) -> {
-            alone.close();
-            aloneSlots.release();
-        }, timer);
+        timer.schedule(
+                () -> alone.expireOverdue(System.nanoTime()),
+                config.requestTimeout().toMillis() + 1,
+                TimeUnit.MILLISECONDS);
+        result.whenCompleteAsync(
+                (ok, failure) -> {
+                    alone.close();
+                    aloneSlots.release();
+                },
+                timer);
         return result;
     }
 
     /** Runs {@code send} holding one in-flight permit, released when its message is settled. */
     private <T> T withPermit(java.util.function.Supplier<T> send) {
         if (!inFlight.tryAcquire()) {
-            throw new BrokerUnavailableException("too many messages are waiting for the broker's confirm", RETRY_AFTER_FULL);
+            throw new BrokerUnavailableException(
+                    "too many messages are waiting for the broker's confirm", RETRY_AFTER_FULL);
         }
         try {
             return send.get();
@@ -248,8 +261,13 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
             if (amqpChannel == null) {
                 throw new BrokerUnavailableException("the broker connection has no free channel", RETRY_AFTER_FULL);
             }
-            return new PublisherChannel(amqpChannel, connection::coalesceWrites, config.requestTimeout(), inFlight::release,
-                    knownExchanges, alone);
+            return new PublisherChannel(
+                    amqpChannel,
+                    connection::coalesceWrites,
+                    config.requestTimeout(),
+                    inFlight::release,
+                    knownExchanges,
+                    alone);
         } catch (IOException e) {
             throw BrokerErrors.translate(e);
         }
@@ -262,8 +280,9 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
      */
     @Override
     public void blocked(String reason) {
-        BrokerException why = new BrokerUnavailableException("the broker stopped accepting messages (" + reason
-                + "); this one may still be stored when it resumes", RETRY_AFTER_BLOCKED);
+        BrokerException why = new BrokerUnavailableException(
+                "the broker stopped accepting messages (" + reason + "); this one may still be stored when it resumes",
+                RETRY_AFTER_BLOCKED);
         synchronized (channels) {
             for (PublisherChannel ch : channels) {
                 if (ch != null) {
@@ -321,5 +340,4 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
             default -> PublishFailure.UNAVAILABLE;
         };
     }
-
 }

@@ -83,8 +83,14 @@ final class PublisherChannel {
      * @param alone whether this channel carries a single message to an exchange not yet proven publishable:
      *     when the broker closes it, the reason (no such exchange, access refused) is that message's own
      */
-    PublisherChannel(Channel channel, WriteCoalescer writes, Duration timeout, Runnable onSettled, KnownExchanges knownExchanges,
-            boolean alone) throws IOException {
+    PublisherChannel(
+            Channel channel,
+            WriteCoalescer writes,
+            Duration timeout,
+            Runnable onSettled,
+            KnownExchanges knownExchanges,
+            boolean alone)
+            throws IOException {
         this.channel = channel;
         this.writes = writes;
         this.timeout = timeout;
@@ -92,7 +98,9 @@ final class PublisherChannel {
         this.knownExchanges = knownExchanges;
         this.alone = alone;
         channel.confirmSelect();
-        channel.addConfirmListener((tag, multiple) -> settle(tag, multiple, null), (tag, multiple) -> settle(tag, multiple, new MessageNackedException()));
+        channel.addConfirmListener(
+                (tag, multiple) -> settle(tag, multiple, null),
+                (tag, multiple) -> settle(tag, multiple, new MessageNackedException()));
         channel.addReturnListener(this::onReturn);
         channel.addShutdownListener(this::onShutdown);
     }
@@ -139,8 +147,8 @@ final class PublisherChannel {
             // The channel is closed or closing; whatever closed it concerned another message.
             if (pending.remove(seq) != null) {
                 settled(p);
-                p.result.completeExceptionally(new BrokerUnavailableException("the publishing channel is closed; the message was not sent",
-                        RETRY_AFTER_CHANNEL_LOSS, e));
+                p.result.completeExceptionally(new BrokerUnavailableException(
+                        "the publishing channel is closed; the message was not sent", RETRY_AFTER_CHANNEL_LOSS, e));
             }
         }
     }
@@ -158,7 +166,10 @@ final class PublisherChannel {
         Map<String, Object> headers = r.getProperties().getHeaders();
         Long seq = headers != null && headers.get(SEQUENCE_HEADER) instanceof Number n
                 ? Long.valueOf(n.longValue())
-                : mandatoryByMessageId.get(r.getProperties().getMessageId() == null ? "" : r.getProperties().getMessageId());
+                : mandatoryByMessageId.get(
+                        r.getProperties().getMessageId() == null
+                                ? ""
+                                : r.getProperties().getMessageId());
         Pending p = seq == null ? null : pending.get(seq);
         if (p != null) {
             p.returned = true;
@@ -181,7 +192,9 @@ final class PublisherChannel {
             }
             return;
         }
-        for (Map.Entry<Long, Pending> e = pending.firstEntry(); e != null && e.getKey() <= tag; e = pending.firstEntry()) {
+        for (Map.Entry<Long, Pending> e = pending.firstEntry();
+                e != null && e.getKey() <= tag;
+                e = pending.firstEntry()) {
             Pending p = pending.remove(e.getKey());
             if (p != null) {
                 complete(p, nack);
@@ -194,7 +207,8 @@ final class PublisherChannel {
         if (nack != null) {
             p.result.completeExceptionally(nack);
         } else if (p.returned) {
-            p.result.completeExceptionally(new UnroutableMessageException(p.message.exchange(), p.message.routingKey()));
+            p.result.completeExceptionally(
+                    new UnroutableMessageException(p.message.exchange(), p.message.routingKey()));
         } else {
             p.result.complete(null);
         }
@@ -216,8 +230,9 @@ final class PublisherChannel {
                 return;
             }
             if (!p.result.isDone()) {
-                p.result.completeExceptionally(new BrokerTimeoutException("the broker did not confirm the message within "
-                        + timeout.toMillis() + " ms; it may or may not be stored"));
+                p.result.completeExceptionally(
+                        new BrokerTimeoutException("the broker did not confirm the message within " + timeout.toMillis()
+                                + " ms; it may or may not be stored"));
             }
         }
     }
@@ -239,10 +254,12 @@ final class PublisherChannel {
      */
     private void onShutdown(ShutdownSignalException cause) {
         BrokerException why = BrokerErrors.translate(cause);
-        BrokerException lost = alone ? why : new BrokerUnavailableException(
-                "the publishing channel closed before the broker confirmed the message; it may or may not be stored",
-                RETRY_AFTER_CHANNEL_LOSS,
-                cause);
+        BrokerException lost = alone
+                ? why
+                : new BrokerUnavailableException(
+                        "the publishing channel closed before the broker confirmed the message; it may or may not be stored",
+                        RETRY_AFTER_CHANNEL_LOSS,
+                        cause);
         for (Map.Entry<Long, Pending> e = pending.pollFirstEntry(); e != null; e = pending.pollFirstEntry()) {
             Pending p = e.getValue();
             if (!cause.isHardError()) {

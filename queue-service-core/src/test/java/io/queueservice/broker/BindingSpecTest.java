@@ -18,7 +18,8 @@ class BindingSpecTest {
 
     @Test
     void queueBoundToExchangeIsValid() {
-        assertThatCode(new BindingSpec("orders", "events", "order.*", Map.of())::validate).doesNotThrowAnyException();
+        assertThatCode(new BindingSpec("orders", "events", "order.*", Map.of())::validate)
+                .doesNotThrowAnyException();
     }
 
     @Test
@@ -33,7 +34,8 @@ class BindingSpecTest {
     @Test
     void bindingToBrokerExchangesIsAllowed() {
         // Binding refers to existing resources: the reserved amq. names may be used.
-        assertThatCode(new BindingSpec("amq.gen-abc", "amq.topic", "#", Map.of())::validate).doesNotThrowAnyException();
+        assertThatCode(new BindingSpec("amq.gen-abc", "amq.topic", "#", Map.of())::validate)
+                .doesNotThrowAnyException();
     }
 
     @Test
@@ -64,13 +66,17 @@ class BindingSpecTest {
 
     @Test
     void routingKeyLengthCountsUtf8Bytes() {
-        assertThat(violations(new BindingSpec("q", "e", "ß".repeat(128), Map.of()))).extracting(Violation::field).containsExactly("routingKey");
-        assertThatCode(new BindingSpec("q", "e", "ß".repeat(127), Map.of())::validate).doesNotThrowAnyException();
+        assertThat(violations(new BindingSpec("q", "e", "ß".repeat(128), Map.of())))
+                .extracting(Violation::field)
+                .containsExactly("routingKey");
+        assertThatCode(new BindingSpec("q", "e", "ß".repeat(127), Map.of())::validate)
+                .doesNotThrowAnyException();
     }
 
     @Test
     void argumentsAreCheckedWithTheirPath() {
-        assertThat(violations(new BindingSpec("q", "h", "", Map.of("x-match", "all", "format", new StringBuilder("pdf")))))
+        assertThat(violations(
+                        new BindingSpec("q", "h", "", Map.of("x-match", "all", "format", new StringBuilder("pdf")))))
                 .containsExactly(new Violation("arguments.format", "has an unsupported value type StringBuilder"));
     }
 

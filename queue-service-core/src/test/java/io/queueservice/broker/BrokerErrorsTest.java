@@ -31,7 +31,8 @@ class BrokerErrorsTest {
 
     @Test
     void missingQueueIsNotFoundWithKindAndName() {
-        BrokerException e = BrokerErrors.translate(rpcFailed(channelClosed(404, "NOT_FOUND - no queue 'orders' in vhost '/'")));
+        BrokerException e =
+                BrokerErrors.translate(rpcFailed(channelClosed(404, "NOT_FOUND - no queue 'orders' in vhost '/'")));
 
         assertThat(e).isInstanceOfSatisfying(ResourceNotFoundException.class, nf -> {
             assertThat(nf.kind()).isEqualTo("queue");
@@ -42,7 +43,8 @@ class BrokerErrorsTest {
 
     @Test
     void missingExchangeIsNotFoundWithKindAndName() {
-        BrokerException e = BrokerErrors.translate(channelClosed(404, "NOT_FOUND - no exchange 'events' in vhost 'prod'"));
+        BrokerException e =
+                BrokerErrors.translate(channelClosed(404, "NOT_FOUND - no exchange 'events' in vhost 'prod'"));
 
         assertThat(e).isInstanceOfSatisfying(ResourceNotFoundException.class, nf -> {
             assertThat(nf.kind()).isEqualTo("exchange");
@@ -52,9 +54,13 @@ class BrokerErrorsTest {
 
     @Test
     void nameWithQuotesAndSpacesIsKeptWhole() {
-        BrokerException e = BrokerErrors.translate(channelClosed(404, "NOT_FOUND - no queue 'it's a queue' in vhost '/'"));
+        BrokerException e =
+                BrokerErrors.translate(channelClosed(404, "NOT_FOUND - no queue 'it's a queue' in vhost '/'"));
 
-        assertThat(e).isInstanceOfSatisfying(ResourceNotFoundException.class, nf -> assertThat(nf.name()).isEqualTo("it's a queue"));
+        assertThat(e)
+                .isInstanceOfSatisfying(
+                        ResourceNotFoundException.class,
+                        nf -> assertThat(nf.name()).isEqualTo("it's a queue"));
     }
 
     @Test
@@ -69,27 +75,37 @@ class BrokerErrorsTest {
 
     @Test
     void inequivalentArgumentIsAConflictNamingTheArgument() {
-        BrokerException e = BrokerErrors.translate(rpcFailed(channelClosed(406,
+        BrokerException e = BrokerErrors.translate(rpcFailed(channelClosed(
+                406,
                 "PRECONDITION_FAILED - inequivalent arg 'x-message-ttl' for queue 'orders' in vhost '/':"
                         + " received the value '2000' of type 'signedint' but current is none")));
 
         assertThat(e).isInstanceOfSatisfying(ResourceConflictException.class, c -> {
             assertThat(c.argument()).contains("x-message-ttl");
-            assertThat(c.getMessage()).contains("x-message-ttl").contains("orders").doesNotStartWith("PRECONDITION_FAILED");
+            assertThat(c.getMessage())
+                    .contains("x-message-ttl")
+                    .contains("orders")
+                    .doesNotStartWith("PRECONDITION_FAILED");
         });
     }
 
     @Test
     void inequivalentDurabilityIsAConflictNamingIt() {
-        BrokerException e = BrokerErrors.translate(channelClosed(406,
-                "PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'orders' in vhost '/': received 'false' but current is 'true'"));
+        BrokerException e = BrokerErrors.translate(
+                channelClosed(
+                        406,
+                        "PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'orders' in vhost '/': received 'false' but current is 'true'"));
 
-        assertThat(e).isInstanceOfSatisfying(ResourceConflictException.class, c -> assertThat(c.argument()).contains("durable"));
+        assertThat(e)
+                .isInstanceOfSatisfying(
+                        ResourceConflictException.class,
+                        c -> assertThat(c.argument()).contains("durable"));
     }
 
     @Test
     void queueInUseIsAConflict() {
-        BrokerException e = BrokerErrors.translate(channelClosed(406, "PRECONDITION_FAILED - queue 'orders' in vhost '/' in use"));
+        BrokerException e =
+                BrokerErrors.translate(channelClosed(406, "PRECONDITION_FAILED - queue 'orders' in vhost '/' in use"));
 
         assertThat(e).isInstanceOfSatisfying(ResourceConflictException.class, c -> {
             assertThat(c.argument()).isEmpty();
@@ -99,21 +115,28 @@ class BrokerErrorsTest {
 
     @Test
     void queueNotEmptyIsAConflict() {
-        BrokerException e = BrokerErrors.translate(channelClosed(406, "PRECONDITION_FAILED - queue 'orders' in vhost '/' not empty"));
+        BrokerException e = BrokerErrors.translate(
+                channelClosed(406, "PRECONDITION_FAILED - queue 'orders' in vhost '/' not empty"));
 
-        assertThat(e).isInstanceOfSatisfying(ResourceConflictException.class, c -> assertThat(c.argument()).isEmpty());
+        assertThat(e)
+                .isInstanceOfSatisfying(
+                        ResourceConflictException.class,
+                        c -> assertThat(c.argument()).isEmpty());
     }
 
     @Test
     void exchangeInUseIsAConflict() {
-        assertThat(BrokerErrors.translate(channelClosed(406, "PRECONDITION_FAILED - exchange 'events' in vhost '/' in use")))
+        assertThat(BrokerErrors.translate(
+                        channelClosed(406, "PRECONDITION_FAILED - exchange 'events' in vhost '/' in use")))
                 .isInstanceOf(ResourceConflictException.class);
     }
 
     @Test
     void otherPreconditionFailureIsARefusalNotForbidden() {
-        BrokerException e = BrokerErrors.translate(channelClosed(406,
-                "PRECONDITION_FAILED - invalid arg 'x-overflow' for queue 'orders' in vhost '/': {unsupported_value,<<\"foo\">>}"));
+        BrokerException e = BrokerErrors.translate(
+                channelClosed(
+                        406,
+                        "PRECONDITION_FAILED - invalid arg 'x-overflow' for queue 'orders' in vhost '/': {unsupported_value,<<\"foo\">>}"));
 
         assertThat(e).isInstanceOfSatisfying(OperationRefusedException.class, r -> {
             assertThat(r.forbidden()).isFalse();
@@ -123,8 +146,8 @@ class BrokerErrorsTest {
 
     @Test
     void accessRefusedIsForbidden() {
-        BrokerException e = BrokerErrors.translate(rpcFailed(channelClosed(403,
-                "ACCESS_REFUSED - access to queue 'orders' in vhost '/' refused for user 'app'")));
+        BrokerException e = BrokerErrors.translate(rpcFailed(
+                channelClosed(403, "ACCESS_REFUSED - access to queue 'orders' in vhost '/' refused for user 'app'")));
 
         assertThat(e).isInstanceOfSatisfying(OperationRefusedException.class, r -> {
             assertThat(r.forbidden()).isTrue();
@@ -134,8 +157,8 @@ class BrokerErrorsTest {
 
     @Test
     void resourceLockedIsAConflict() {
-        BrokerException e = BrokerErrors.translate(channelClosed(405,
-                "RESOURCE_LOCKED - cannot obtain exclusive access to locked queue 'orders' in vhost '/'"));
+        BrokerException e = BrokerErrors.translate(channelClosed(
+                405, "RESOURCE_LOCKED - cannot obtain exclusive access to locked queue 'orders' in vhost '/'"));
 
         assertThat(e).isInstanceOfSatisfying(ResourceConflictException.class, c -> {
             assertThat(c.argument()).isEmpty();
@@ -145,9 +168,13 @@ class BrokerErrorsTest {
 
     @Test
     void otherChannelErrorIsARefusal() {
-        BrokerException e = BrokerErrors.translate(channelClosed(540, "NOT_IMPLEMENTED - queue type stream not supported here"));
+        BrokerException e =
+                BrokerErrors.translate(channelClosed(540, "NOT_IMPLEMENTED - queue type stream not supported here"));
 
-        assertThat(e).isInstanceOfSatisfying(OperationRefusedException.class, r -> assertThat(r.forbidden()).isFalse());
+        assertThat(e)
+                .isInstanceOfSatisfying(
+                        OperationRefusedException.class,
+                        r -> assertThat(r.forbidden()).isFalse());
     }
 
     @Test
@@ -159,7 +186,8 @@ class BrokerErrorsTest {
 
     @Test
     void connectionLevelCloseIsUnavailable() {
-        BrokerException e = BrokerErrors.translate(rpcFailed(connectionClosed(320, "CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'")));
+        BrokerException e = BrokerErrors.translate(rpcFailed(
+                connectionClosed(320, "CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'")));
 
         assertThat(e).isInstanceOfSatisfying(BrokerUnavailableException.class, u -> {
             assertThat(u.retryAfter()).isPositive();
@@ -170,17 +198,21 @@ class BrokerErrorsTest {
     @Test
     void hardErrorIsUnavailableEvenWithAChannelLevelCode() {
         // A hard error closes the connection, whatever the code: the request itself was not at fault.
-        ShutdownSignalException hard = new ShutdownSignalException(true, false, new AMQImpl.Connection.Close(404, "NOT_FOUND - odd", 0, 0), null);
+        ShutdownSignalException hard = new ShutdownSignalException(
+                true, false, new AMQImpl.Connection.Close(404, "NOT_FOUND - odd", 0, 0), null);
 
         assertThat(BrokerErrors.translate(hard)).isInstanceOf(BrokerUnavailableException.class);
     }
 
     @Test
     void operationOnClosedConnectionIsUnavailable() {
-        AlreadyClosedException closed = new AlreadyClosedException(connectionClosed(320, "CONNECTION_FORCED - shutdown"));
+        AlreadyClosedException closed =
+                new AlreadyClosedException(connectionClosed(320, "CONNECTION_FORCED - shutdown"));
 
-        assertThat(BrokerErrors.translate(closed)).isInstanceOfSatisfying(BrokerUnavailableException.class,
-                u -> assertThat(u.getMessage()).contains("closed"));
+        assertThat(BrokerErrors.translate(closed))
+                .isInstanceOfSatisfying(
+                        BrokerUnavailableException.class,
+                        u -> assertThat(u.getMessage()).contains("closed"));
     }
 
     @Test
@@ -192,7 +224,8 @@ class BrokerErrorsTest {
 
     @Test
     void timeoutInsideAnIOExceptionIsABrokerTimeout() {
-        assertThat(BrokerErrors.translate(new IOException(new TimeoutException("rpc timed out")))).isInstanceOf(BrokerTimeoutException.class);
+        assertThat(BrokerErrors.translate(new IOException(new TimeoutException("rpc timed out"))))
+                .isInstanceOf(BrokerTimeoutException.class);
     }
 
     @Test
@@ -202,7 +235,8 @@ class BrokerErrorsTest {
 
     @Test
     void channelCloseInsideACompletionExceptionIsStillRecognised() {
-        BrokerException e = BrokerErrors.translate(new CompletionException(rpcFailed(channelClosed(404, "NOT_FOUND - no exchange 'x' in vhost '/'"))));
+        BrokerException e = BrokerErrors.translate(
+                new CompletionException(rpcFailed(channelClosed(404, "NOT_FOUND - no exchange 'x' in vhost '/'"))));
 
         assertThat(e).isInstanceOf(ResourceNotFoundException.class);
     }
@@ -213,7 +247,10 @@ class BrokerErrorsTest {
 
         BrokerException e = BrokerErrors.translate(refused);
 
-        assertThat(e).isInstanceOfSatisfying(BrokerUnavailableException.class, u -> assertThat(u.retryAfter()).isEqualTo(Duration.ofSeconds(1)))
+        assertThat(e)
+                .isInstanceOfSatisfying(
+                        BrokerUnavailableException.class,
+                        u -> assertThat(u.retryAfter()).isEqualTo(Duration.ofSeconds(1)))
                 .hasCause(refused);
     }
 
@@ -238,8 +275,10 @@ class BrokerErrorsTest {
      */
     @Test
     void channelClosedByTheApplicationIsUnavailableNotARefusal() {
-        ShutdownSignalException ours = new ShutdownSignalException(false, true, new AMQImpl.Channel.Close(200, "OK", 0, 0), null);
+        ShutdownSignalException ours =
+                new ShutdownSignalException(false, true, new AMQImpl.Channel.Close(200, "OK", 0, 0), null);
 
-        assertThat(BrokerErrors.translate(new AlreadyClosedException(ours))).isInstanceOf(BrokerUnavailableException.class);
+        assertThat(BrokerErrors.translate(new AlreadyClosedException(ours)))
+                .isInstanceOf(BrokerUnavailableException.class);
     }
 }

@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class ExchangeSpecTest {
 
-    private static ExchangeSpec spec(String name, ExchangeType type, String alternateExchange, Map<String, Object> arguments) {
+    private static ExchangeSpec spec(
+            String name, ExchangeType type, String alternateExchange, Map<String, Object> arguments) {
         return new ExchangeSpec(name, type, true, false, false, alternateExchange, arguments);
     }
 
@@ -36,27 +37,36 @@ class ExchangeSpecTest {
 
     @Test
     void typesUseTheBrokersNames() {
-        assertThat(List.of(ExchangeType.values())).extracting(ExchangeType::amqpName)
+        assertThat(List.of(ExchangeType.values()))
+                .extracting(ExchangeType::amqpName)
                 .containsExactly("direct", "fanout", "topic", "headers");
     }
 
     @Test
     void emptyNameIsRefused() {
-        assertThat(violations(ExchangeSpec.durable("", ExchangeType.DIRECT))).extracting(Violation::field).containsExactly("name");
+        assertThat(violations(ExchangeSpec.durable("", ExchangeType.DIRECT)))
+                .extracting(Violation::field)
+                .containsExactly("name");
     }
 
     @Test
     void missingNameIsRefused() {
-        assertThat(violations(ExchangeSpec.durable(null, ExchangeType.DIRECT))).extracting(Violation::field).containsExactly("name");
+        assertThat(violations(ExchangeSpec.durable(null, ExchangeType.DIRECT)))
+                .extracting(Violation::field)
+                .containsExactly("name");
     }
 
     @Test
     void nameOver255Utf8BytesIsRefused() {
-        assertThatCode(ExchangeSpec.durable("x".repeat(255), ExchangeType.TOPIC)::validate).doesNotThrowAnyException();
-        assertThat(violations(ExchangeSpec.durable("x".repeat(256), ExchangeType.TOPIC))).extracting(Violation::field).containsExactly("name");
+        assertThatCode(ExchangeSpec.durable("x".repeat(255), ExchangeType.TOPIC)::validate)
+                .doesNotThrowAnyException();
+        assertThat(violations(ExchangeSpec.durable("x".repeat(256), ExchangeType.TOPIC)))
+                .extracting(Violation::field)
+                .containsExactly("name");
         assertThat(violations(ExchangeSpec.durable("ü".repeat(128), ExchangeType.TOPIC)))
                 .singleElement()
-                .satisfies(v -> assertThat(v.message()).contains("bytes of UTF-8").contains("256"));
+                .satisfies(
+                        v -> assertThat(v.message()).contains("bytes of UTF-8").contains("256"));
     }
 
     @Test
@@ -84,13 +94,16 @@ class ExchangeSpecTest {
         ExchangeSpec s = spec("events", ExchangeType.TOPIC, "unrouted", Map.of("x-custom", 1));
 
         assertThatCode(s::validate).doesNotThrowAnyException();
-        assertThat(s.amqpArguments()).containsExactlyInAnyOrderEntriesOf(Map.of("alternate-exchange", "unrouted", "x-custom", 1));
+        assertThat(s.amqpArguments())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("alternate-exchange", "unrouted", "x-custom", 1));
     }
 
     @Test
     void alternateExchangeAndItsArgumentTogetherAreAConflict() {
         assertThat(violations(spec("events", ExchangeType.TOPIC, "unrouted", Map.of("alternate-exchange", "other"))))
-                .containsExactly(new Violation("options.arguments.alternate-exchange", "conflicts with options.alternateExchange: set only one"));
+                .containsExactly(new Violation(
+                        "options.arguments.alternate-exchange",
+                        "conflicts with options.alternateExchange: set only one"));
     }
 
     @Test
@@ -103,7 +116,8 @@ class ExchangeSpecTest {
 
     @Test
     void overlongAlternateExchangeIsRefused() {
-        assertThat(violations(spec("events", ExchangeType.TOPIC, "a".repeat(256), Map.of()))).extracting(Violation::field)
+        assertThat(violations(spec("events", ExchangeType.TOPIC, "a".repeat(256), Map.of())))
+                .extracting(Violation::field)
                 .containsExactly("options.alternateExchange");
     }
 
@@ -118,7 +132,8 @@ class ExchangeSpecTest {
     void everyViolationIsReportedAtOnce() {
         assertThat(violations(spec("amq.x", null, "a".repeat(300), Map.of("alternate-exchange", "b"))))
                 .extracting(Violation::field)
-                .containsExactlyInAnyOrder("name", "type", "options.alternateExchange", "options.arguments.alternate-exchange");
+                .containsExactlyInAnyOrder(
+                        "name", "type", "options.alternateExchange", "options.arguments.alternate-exchange");
     }
 
     @Test

@@ -32,8 +32,19 @@ class FieldValuesTest {
     }
 
     static Stream<Object> allowedValues() {
-        return Stream.of("text", "", 1, Integer.MIN_VALUE, Long.MAX_VALUE, 1.5d, -0.0d, true, false,
-                List.of("a", 1, 2L, 3.0d, false), Map.of("nested", "value"), List.of(List.of(1), Map.of("k", List.of())));
+        return Stream.of(
+                "text",
+                "",
+                1,
+                Integer.MIN_VALUE,
+                Long.MAX_VALUE,
+                1.5d,
+                -0.0d,
+                true,
+                false,
+                List.of("a", 1, 2L, 3.0d, false),
+                Map.of("nested", "value"),
+                List.of(List.of(1), Map.of("k", List.of())));
     }
 
     @ParameterizedTest
@@ -121,10 +132,9 @@ class FieldValuesTest {
                 "outer", Map.of("inner", Map.of("deep", 1.5f)),
                 "list", List.of("ok", new Date(0), List.of(1, new Object())));
 
-        assertThat(check(table)).extracting(Violation::field).containsExactlyInAnyOrder(
-                "headers.outer.inner.deep",
-                "headers.list[1]",
-                "headers.list[2][1]");
+        assertThat(check(table))
+                .extracting(Violation::field)
+                .containsExactlyInAnyOrder("headers.outer.inner.deep", "headers.list[1]", "headers.list[2][1]");
     }
 
     @Test
@@ -136,7 +146,9 @@ class FieldValuesTest {
     void longNestedKeyIsReportedWithItsPath() {
         String key = "n".repeat(256);
 
-        assertThat(check(Map.of("outer", Map.of(key, 1)))).extracting(Violation::field).containsExactly("headers.outer." + key);
+        assertThat(check(Map.of("outer", Map.of(key, 1))))
+                .extracting(Violation::field)
+                .containsExactly("headers.outer." + key);
     }
 
     @Test
@@ -147,7 +159,9 @@ class FieldValuesTest {
         table.put("c", "fine");
         table.put("d", Double.NaN);
 
-        assertThat(check(table)).extracting(Violation::field).containsExactlyInAnyOrder("headers.a", "headers.b", "headers.d");
+        assertThat(check(table))
+                .extracting(Violation::field)
+                .containsExactlyInAnyOrder("headers.a", "headers.b", "headers.d");
     }
 
     @Test
@@ -163,7 +177,8 @@ class FieldValuesTest {
     void nestedTableWithNonStringKeyIsReportedNotThrown() {
         List<Violation> out = new ArrayList<>();
 
-        assertThatCode(() -> FieldValues.checkTable("headers", Map.of("outer", Map.of(1, "x")), out)).doesNotThrowAnyException();
+        assertThatCode(() -> FieldValues.checkTable("headers", Map.of("outer", Map.of(1, "x")), out))
+                .doesNotThrowAnyException();
         assertThat(out).isNotEmpty().allSatisfy(v -> assertThat(v.field()).startsWith("headers.outer"));
     }
 }

@@ -32,8 +32,20 @@ class QueueSpecTest {
         Map<String, Object> arguments = new HashMap<>();
 
         QueueSpec spec() {
-            return new QueueSpec(name, type, durable, autoDelete, deadLetterExchange, deadLetterRoutingKey, messageTtl, maxLength,
-                    maxLengthBytes, overflow, maxPriority, lazy, arguments);
+            return new QueueSpec(
+                    name,
+                    type,
+                    durable,
+                    autoDelete,
+                    deadLetterExchange,
+                    deadLetterRoutingKey,
+                    messageTtl,
+                    maxLength,
+                    maxLengthBytes,
+                    overflow,
+                    maxPriority,
+                    lazy,
+                    arguments);
         }
     }
 
@@ -68,7 +80,8 @@ class QueueSpecTest {
 
     @Test
     void emptyNameIsRefused() {
-        assertThat(violations(q -> q.name = "")).containsExactly(new Violation("name", "is required and must not be empty"));
+        assertThat(violations(q -> q.name = ""))
+                .containsExactly(new Violation("name", "is required and must not be empty"));
     }
 
     @Test
@@ -142,9 +155,10 @@ class QueueSpecTest {
     @Test
     void overlongDeadLetterNamesAreRefused() {
         assertThat(fields(q -> {
-            q.deadLetterExchange = "x".repeat(256);
-            q.deadLetterRoutingKey = "k".repeat(256);
-        })).containsExactlyInAnyOrder("options.deadLetterExchange", "options.deadLetterRoutingKey");
+                    q.deadLetterExchange = "x".repeat(256);
+                    q.deadLetterRoutingKey = "k".repeat(256);
+                }))
+                .containsExactlyInAnyOrder("options.deadLetterExchange", "options.deadLetterRoutingKey");
     }
 
     // --- ranges
@@ -167,9 +181,10 @@ class QueueSpecTest {
             q.maxLengthBytes = 0L;
         });
         assertThat(fields(q -> {
-            q.maxLength = -1L;
-            q.maxLengthBytes = -5L;
-        })).containsExactlyInAnyOrder("options.maxLength", "options.maxLengthBytes");
+                    q.maxLength = -1L;
+                    q.maxLengthBytes = -5L;
+                }))
+                .containsExactlyInAnyOrder("options.maxLength", "options.maxLengthBytes");
     }
 
     @Test
@@ -184,45 +199,59 @@ class QueueSpecTest {
     // --- queue types
 
     @ParameterizedTest
-    @EnumSource(value = QueueType.class, names = {"QUORUM", "STREAM"})
+    @EnumSource(
+            value = QueueType.class,
+            names = {"QUORUM", "STREAM"})
     void replicatedQueuesMustBeDurable(QueueType type) {
         assertThat(violations(q -> {
-            q.type = type;
-            q.durable = false;
-        })).singleElement().satisfies(v -> {
-            assertThat(v.field()).isEqualTo("options.durable");
-            assertThat(v.message()).contains(type.amqpName());
-        });
+                    q.type = type;
+                    q.durable = false;
+                }))
+                .singleElement()
+                .satisfies(v -> {
+                    assertThat(v.field()).isEqualTo("options.durable");
+                    assertThat(v.message()).contains(type.amqpName());
+                });
     }
 
     @ParameterizedTest
-    @EnumSource(value = QueueType.class, names = {"QUORUM", "STREAM"})
+    @EnumSource(
+            value = QueueType.class,
+            names = {"QUORUM", "STREAM"})
     void replicatedQueuesCannotBeAutoDelete(QueueType type) {
         assertThat(fields(q -> {
-            q.type = type;
-            q.autoDelete = true;
-        })).containsExactly("options.autoDelete");
+                    q.type = type;
+                    q.autoDelete = true;
+                }))
+                .containsExactly("options.autoDelete");
     }
 
     @ParameterizedTest
-    @EnumSource(value = QueueType.class, names = {"QUORUM", "STREAM"})
+    @EnumSource(
+            value = QueueType.class,
+            names = {"QUORUM", "STREAM"})
     void replicatedQueuesHaveNoPriorities(QueueType type) {
         assertThat(violations(q -> {
-            q.type = type;
-            q.maxPriority = 10;
-        })).singleElement().satisfies(v -> {
-            assertThat(v.field()).isEqualTo("options.maxPriority");
-            assertThat(v.message()).contains("priorities");
-        });
+                    q.type = type;
+                    q.maxPriority = 10;
+                }))
+                .singleElement()
+                .satisfies(v -> {
+                    assertThat(v.field()).isEqualTo("options.maxPriority");
+                    assertThat(v.message()).contains("priorities");
+                });
     }
 
     @ParameterizedTest
-    @EnumSource(value = QueueType.class, names = {"QUORUM", "STREAM"})
+    @EnumSource(
+            value = QueueType.class,
+            names = {"QUORUM", "STREAM"})
     void replicatedQueuesCannotBeLazy(QueueType type) {
         assertThat(fields(q -> {
-            q.type = type;
-            q.lazy = true;
-        })).containsExactly("options.lazy");
+                    q.type = type;
+                    q.lazy = true;
+                }))
+                .containsExactly("options.lazy");
     }
 
     @Test
@@ -240,9 +269,11 @@ class QueueSpecTest {
     @Test
     void quorumQueuesRefuseRejectPublishDlx() {
         assertThat(violations(q -> {
-            q.type = QueueType.QUORUM;
-            q.overflow = Overflow.REJECT_PUBLISH_DLX;
-        })).singleElement().satisfies(v -> assertThat(v.field()).isEqualTo("options.overflow"));
+                    q.type = QueueType.QUORUM;
+                    q.overflow = Overflow.REJECT_PUBLISH_DLX;
+                }))
+                .singleElement()
+                .satisfies(v -> assertThat(v.field()).isEqualTo("options.overflow"));
     }
 
     @Test
@@ -268,8 +299,10 @@ class QueueSpecTest {
             q.overflow = Overflow.DROP_HEAD;
         });
 
-        assertThat(v).extracting(Violation::field)
-                .containsExactlyInAnyOrder("options.deadLetterExchange", "options.messageTtl", "options.maxLength", "options.overflow");
+        assertThat(v)
+                .extracting(Violation::field)
+                .containsExactlyInAnyOrder(
+                        "options.deadLetterExchange", "options.messageTtl", "options.maxLength", "options.overflow");
         assertThat(v).allSatisfy(x -> assertThat(x.message()).contains("stream"));
     }
 
@@ -286,9 +319,11 @@ class QueueSpecTest {
     @Test
     void optionAndItsArgumentTogetherAreAConflict() {
         assertThat(violations(q -> {
-            q.messageTtl = 1000L;
-            q.arguments.put("x-message-ttl", 2000);
-        })).containsExactly(new Violation("options.arguments.x-message-ttl", "conflicts with options.messageTtl: set only one"));
+                    q.messageTtl = 1000L;
+                    q.arguments.put("x-message-ttl", 2000);
+                }))
+                .containsExactly(new Violation(
+                        "options.arguments.x-message-ttl", "conflicts with options.messageTtl: set only one"));
     }
 
     @Test
@@ -303,25 +338,39 @@ class QueueSpecTest {
             q.overflow = Overflow.DROP_HEAD;
             q.maxPriority = 5;
             q.lazy = true;
-            for (String key : List.of("x-queue-type", "x-dead-letter-exchange", "x-dead-letter-routing-key", "x-message-ttl", "x-max-length",
-                    "x-max-length-bytes", "x-overflow", "x-max-priority", "x-queue-mode")) {
+            for (String key : List.of(
+                    "x-queue-type",
+                    "x-dead-letter-exchange",
+                    "x-dead-letter-routing-key",
+                    "x-message-ttl",
+                    "x-max-length",
+                    "x-max-length-bytes",
+                    "x-overflow",
+                    "x-max-priority",
+                    "x-queue-mode")) {
                 q.arguments.put(key, "set");
             }
         });
 
-        assertThat(v).extracting(Violation::field).containsExactlyInAnyOrder(
-                "options.arguments.x-queue-type",
-                "options.arguments.x-dead-letter-exchange",
-                "options.arguments.x-dead-letter-routing-key",
-                "options.arguments.x-message-ttl",
-                "options.arguments.x-max-length",
-                "options.arguments.x-max-length-bytes",
-                "options.arguments.x-overflow",
-                "options.arguments.x-max-priority",
-                "options.arguments.x-queue-mode");
-        assertThat(v).filteredOn(x -> x.field().endsWith("x-queue-type")).singleElement()
+        assertThat(v)
+                .extracting(Violation::field)
+                .containsExactlyInAnyOrder(
+                        "options.arguments.x-queue-type",
+                        "options.arguments.x-dead-letter-exchange",
+                        "options.arguments.x-dead-letter-routing-key",
+                        "options.arguments.x-message-ttl",
+                        "options.arguments.x-max-length",
+                        "options.arguments.x-max-length-bytes",
+                        "options.arguments.x-overflow",
+                        "options.arguments.x-max-priority",
+                        "options.arguments.x-queue-mode");
+        assertThat(v)
+                .filteredOn(x -> x.field().endsWith("x-queue-type"))
+                .singleElement()
                 .satisfies(x -> assertThat(x.message()).contains("options.type"));
-        assertThat(v).filteredOn(x -> x.field().endsWith("x-queue-mode")).singleElement()
+        assertThat(v)
+                .filteredOn(x -> x.field().endsWith("x-queue-mode"))
+                .singleElement()
                 .satisfies(x -> assertThat(x.message()).contains("options.lazy"));
     }
 
@@ -346,40 +395,53 @@ class QueueSpecTest {
     @Test
     void everyViolationIsReportedAtOnce() {
         assertThat(fields(q -> {
-            q.name = "amq.q";
-            q.type = QueueType.QUORUM;
-            q.durable = false;
-            q.maxPriority = 300;
-            q.deadLetterRoutingKey = "k";
-        })).contains("name", "options.durable", "options.maxPriority", "options.deadLetterRoutingKey");
+                    q.name = "amq.q";
+                    q.type = QueueType.QUORUM;
+                    q.durable = false;
+                    q.maxPriority = 300;
+                    q.deadLetterRoutingKey = "k";
+                }))
+                .contains("name", "options.durable", "options.maxPriority", "options.deadLetterRoutingKey");
     }
 
     @Test
     void amqpArgumentsMapEachOptionToItsXArgument() {
         Map<String, Object> args = spec(q -> {
-            q.type = QueueType.CLASSIC;
-            q.deadLetterExchange = "dlx";
-            q.deadLetterRoutingKey = "dead";
-            q.messageTtl = 1000L;
-            q.maxLength = 10L;
-            q.maxLengthBytes = 2048L;
-            q.overflow = Overflow.REJECT_PUBLISH_DLX;
-            q.maxPriority = 7;
-            q.lazy = true;
-            q.arguments.put("x-expires", 60_000);
-        }).amqpArguments();
+                    q.type = QueueType.CLASSIC;
+                    q.deadLetterExchange = "dlx";
+                    q.deadLetterRoutingKey = "dead";
+                    q.messageTtl = 1000L;
+                    q.maxLength = 10L;
+                    q.maxLengthBytes = 2048L;
+                    q.overflow = Overflow.REJECT_PUBLISH_DLX;
+                    q.maxPriority = 7;
+                    q.lazy = true;
+                    q.arguments.put("x-expires", 60_000);
+                })
+                .amqpArguments();
 
-        assertThat(args).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "x-queue-type", "classic",
-                "x-dead-letter-exchange", "dlx",
-                "x-dead-letter-routing-key", "dead",
-                "x-message-ttl", 1000L,
-                "x-max-length", 10L,
-                "x-max-length-bytes", 2048L,
-                "x-overflow", "reject-publish-dlx",
-                "x-max-priority", 7,
-                "x-queue-mode", "lazy",
-                "x-expires", 60_000));
+        assertThat(args)
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "x-queue-type",
+                        "classic",
+                        "x-dead-letter-exchange",
+                        "dlx",
+                        "x-dead-letter-routing-key",
+                        "dead",
+                        "x-message-ttl",
+                        1000L,
+                        "x-max-length",
+                        10L,
+                        "x-max-length-bytes",
+                        2048L,
+                        "x-overflow",
+                        "reject-publish-dlx",
+                        "x-max-priority",
+                        7,
+                        "x-queue-mode",
+                        "lazy",
+                        "x-expires",
+                        60_000));
     }
 
     @ParameterizedTest
@@ -392,7 +454,8 @@ class QueueSpecTest {
     @ParameterizedTest
     @EnumSource(QueueType.class)
     void typeUsesTheBrokersSpelling(QueueType type) {
-        assertThat(spec(q -> q.type = type).amqpArguments()).containsEntry("x-queue-type", type.name().toLowerCase());
+        assertThat(spec(q -> q.type = type).amqpArguments())
+                .containsEntry("x-queue-type", type.name().toLowerCase());
     }
 
     @Test

@@ -31,7 +31,9 @@ class BrokerConfigTest {
         ConfigReader reader = new ConfigReader(Map.of("RABBITMQ_URL", url));
         BrokerConfig.from(reader);
         ConfigException e = catchThrowableOfType(ConfigException.class, reader::validate);
-        assertThat(e).as("RABBITMQ_URL=%s should be refused", BrokerConfig.mask(url)).isNotNull();
+        assertThat(e)
+                .as("RABBITMQ_URL=%s should be refused", BrokerConfig.mask(url))
+                .isNotNull();
         return e;
     }
 
@@ -72,7 +74,8 @@ class BrokerConfigTest {
         BrokerConfig c = validUrl("amqp://app:" + SECRET + "@rabbit-1:5672/prod, amqp://app:" + SECRET
                 + "@rabbit-2:5673/prod,amqp://app:" + SECRET + "@rabbit-3/prod");
 
-        assertThat(c.nodes()).containsExactly(new Node("rabbit-1", 5672), new Node("rabbit-2", 5673), new Node("rabbit-3", 5672));
+        assertThat(c.nodes())
+                .containsExactly(new Node("rabbit-1", 5672), new Node("rabbit-2", 5673), new Node("rabbit-3", 5672));
         assertThat(c.username()).isEqualTo("app");
         assertThat(c.password()).isEqualTo(SECRET);
         assertThat(c.virtualHost()).isEqualTo("prod");
@@ -144,7 +147,8 @@ class BrokerConfigTest {
     void amqpsIsRefusedWithAMessageAboutTls() {
         ConfigException e = refusedUrl("amqps://app:" + SECRET + "@broker.example:5671");
 
-        assertThat(e.problems()).singleElement(STRING)
+        assertThat(e.problems())
+                .singleElement(STRING)
                 .startsWith("RABBITMQ_URL")
                 .contains("amqps://")
                 .contains("TLS")
@@ -152,11 +156,13 @@ class BrokerConfigTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"http://app:" + SECRET + "@broker.example:5672", "broker.example:5672", "mqtt://broker.example"})
+    @ValueSource(
+            strings = {"http://app:" + SECRET + "@broker.example:5672", "broker.example:5672", "mqtt://broker.example"})
     void nonAmqpSchemeIsRefused(String url) {
         ConfigException e = refusedUrl(url);
 
-        assertThat(e.problems()).singleElement(STRING)
+        assertThat(e.problems())
+                .singleElement(STRING)
                 .startsWith("RABBITMQ_URL")
                 .contains("amqp://")
                 .doesNotContain(SECRET);
@@ -167,7 +173,8 @@ class BrokerConfigTest {
     void urlWithoutHostIsRefused(String url) {
         ConfigException e = refusedUrl(url);
 
-        assertThat(e.problems()).singleElement(STRING)
+        assertThat(e.problems())
+                .singleElement(STRING)
                 .startsWith("RABBITMQ_URL")
                 .contains("no host")
                 .doesNotContain(SECRET);
@@ -177,16 +184,15 @@ class BrokerConfigTest {
     void emptyEntryInTheListIsRefused() {
         ConfigException e = refusedUrl("amqp://app:" + SECRET + "@h1,,amqp://app:" + SECRET + "@h2");
 
-        assertThat(e.problems()).singleElement(STRING)
-                .contains("empty entry")
-                .doesNotContain(SECRET);
+        assertThat(e.problems()).singleElement(STRING).contains("empty entry").doesNotContain(SECRET);
     }
 
     @Test
     void differingPasswordsBetweenUrlsAreRefused() {
         ConfigException e = refusedUrl("amqp://app:" + SECRET + "@h1,amqp://app:other-" + SECRET + "@h2");
 
-        assertThat(e.problems()).singleElement(STRING)
+        assertThat(e.problems())
+                .singleElement(STRING)
                 .contains("same user, password and virtual host")
                 .doesNotContain(SECRET);
     }
@@ -195,7 +201,8 @@ class BrokerConfigTest {
     void differingUsersBetweenUrlsAreRefused() {
         ConfigException e = refusedUrl("amqp://app:" + SECRET + "@h1,amqp://admin:" + SECRET + "@h2");
 
-        assertThat(e.problems()).singleElement(STRING)
+        assertThat(e.problems())
+                .singleElement(STRING)
                 .contains("same user, password and virtual host")
                 .doesNotContain(SECRET);
     }
@@ -204,8 +211,7 @@ class BrokerConfigTest {
     void differingVhostsBetweenUrlsAreRefused() {
         ConfigException e = refusedUrl("amqp://h1/a,amqp://h2/b");
 
-        assertThat(e.problems()).singleElement(STRING)
-                .contains("same user, password and virtual host");
+        assertThat(e.problems()).singleElement(STRING).contains("same user, password and virtual host");
     }
 
     @Test
@@ -219,7 +225,12 @@ class BrokerConfigTest {
     void toStringNeverContainsThePassword() {
         BrokerConfig c = validUrl("amqp://app:" + SECRET + "@h1:5672/prod,amqp://app:" + SECRET + "@h2:5673/prod");
 
-        assertThat(c.toString()).doesNotContain(SECRET).contains("app").contains("h1:5672").contains("h2:5673").contains("prod");
+        assertThat(c.toString())
+                .doesNotContain(SECRET)
+                .contains("app")
+                .contains("h1:5672")
+                .contains("h2:5673")
+                .contains("prod");
     }
 
     @Test
@@ -235,16 +246,17 @@ class BrokerConfigTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "amqp://app:" + SECRET + "@h1/a/b",
-        "amqp://app:" + SECRET + "@",
-        "amqp://app:" + SECRET + "@h1:99999999999",
-        "amqp://app:" + SECRET + "@h 1",
-        "amqp://app:" + SECRET + "@h1%zz",
-        "ftp://app:" + SECRET + "@h1",
-        "amqp://app:" + SECRET + "#x@h1",
-        "amqp://app:" + SECRET + "?x@h1",
-    })
+    @ValueSource(
+            strings = {
+                "amqp://app:" + SECRET + "@h1/a/b",
+                "amqp://app:" + SECRET + "@",
+                "amqp://app:" + SECRET + "@h1:99999999999",
+                "amqp://app:" + SECRET + "@h 1",
+                "amqp://app:" + SECRET + "@h1%zz",
+                "ftp://app:" + SECRET + "@h1",
+                "amqp://app:" + SECRET + "#x@h1",
+                "amqp://app:" + SECRET + "?x@h1",
+            })
     void errorsNeverContainThePassword(String url) {
         ConfigException e = refusedUrl(url);
 
@@ -257,11 +269,12 @@ class BrokerConfigTest {
      * they make the URL unparsable, and the message that says so must still hide them.
      */
     @ParameterizedTest
-    @ValueSource(strings = {
-        "amqp://app:" + SECRET + "/x@h1",
-        "amqp://app:x@" + SECRET + "@h1",
-        "amqp://app:x," + SECRET + "@h1",
-    })
+    @ValueSource(
+            strings = {
+                "amqp://app:" + SECRET + "/x@h1",
+                "amqp://app:x@" + SECRET + "@h1",
+                "amqp://app:x," + SECRET + "@h1",
+            })
     void passwordWithUnencodedReservedCharactersNeverAppearsInErrors(String url) {
         ConfigException e = refusedUrl(url);
 
@@ -309,9 +322,11 @@ class BrokerConfigTest {
 
         ConfigException e = catchThrowableOfType(ConfigException.class, reader::validate);
 
-        assertThat(e.problems()).hasSize(3)
+        assertThat(e.problems())
+                .hasSize(3)
                 .anySatisfy(p -> assertThat(p).startsWith("RABBITMQ_URL"))
                 .anySatisfy(p -> assertThat(p).startsWith("RABBITMQ_HEARTBEAT").contains("'-1'"))
-                .anySatisfy(p -> assertThat(p).startsWith("RABBITMQ_CONNECTION_TIMEOUT").contains("'soon'"));
+                .anySatisfy(p ->
+                        assertThat(p).startsWith("RABBITMQ_CONNECTION_TIMEOUT").contains("'soon'"));
     }
 }

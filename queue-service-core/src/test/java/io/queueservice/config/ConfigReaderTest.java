@@ -68,9 +68,12 @@ class ConfigReaderTest {
     void integerOutOfRangeNamesTheVariableTheRangeAndTheValue(String value) {
         ConfigReader r = new ConfigReader(Map.of("WORKERS", value));
 
-        assertThat(r.integer("WORKERS", 5, 0, 10)).as("falls back to the default").isEqualTo(5);
+        assertThat(r.integer("WORKERS", 5, 0, 10))
+                .as("falls back to the default")
+                .isEqualTo(5);
 
-        assertThat(problemsOf(r).problems()).singleElement(STRING)
+        assertThat(problemsOf(r).problems())
+                .singleElement(STRING)
                 .startsWith("WORKERS ")
                 .contains("between 0 and 10")
                 .contains("'" + value + "'");
@@ -83,7 +86,8 @@ class ConfigReaderTest {
 
         r.integer("WORKERS", 5, 0, 10);
 
-        assertThat(problemsOf(r).problems()).singleElement(STRING)
+        assertThat(problemsOf(r).problems())
+                .singleElement(STRING)
                 .startsWith("WORKERS ")
                 .contains("integer")
                 .contains("'" + value + "'");
@@ -95,13 +99,25 @@ class ConfigReaderTest {
 
         assertThat(r.longValue("TIMEOUT", 5000, 100, 600_000)).isEqualTo(5000);
 
-        assertThat(problemsOf(r).problems()).singleElement(STRING)
+        assertThat(problemsOf(r).problems())
+                .singleElement(STRING)
                 .startsWith("TIMEOUT ")
                 .contains("'600001'");
     }
 
     @ParameterizedTest
-    @CsvSource({"true,true", "TRUE,true", "1,true", "yes,true", "Yes,true", "false,false", "False,false", "0,false", "no,false", "NO,false"})
+    @CsvSource({
+        "true,true",
+        "TRUE,true",
+        "1,true",
+        "yes,true",
+        "Yes,true",
+        "false,false",
+        "False,false",
+        "0,false",
+        "no,false",
+        "NO,false"
+    })
     void boolAcceptsTheUsualSpellings(String value, boolean expected) {
         ConfigReader r = new ConfigReader(Map.of("FLAG", value));
 
@@ -116,7 +132,8 @@ class ConfigReaderTest {
 
         assertThat(r.bool("FLAG", false)).isFalse();
 
-        assertThat(problemsOf(r).problems()).singleElement(STRING)
+        assertThat(problemsOf(r).problems())
+                .singleElement(STRING)
                 .startsWith("FLAG ")
                 .contains("true or false")
                 .contains("'" + value + "'");
@@ -136,7 +153,8 @@ class ConfigReaderTest {
 
         assertThat(r.oneOf("LEVEL", "info", Set.of("info", "warn", "debug"))).isEqualTo("info");
 
-        assertThat(problemsOf(r).problems()).singleElement(STRING)
+        assertThat(problemsOf(r).problems())
+                .singleElement(STRING)
                 .startsWith("LEVEL ")
                 .contains("[debug, info, warn]")
                 .contains("'verbose'");
@@ -174,7 +192,8 @@ class ConfigReaderTest {
 
         r.readableFile("CA");
 
-        assertThat(problemsOf(r).problems()).singleElement(STRING)
+        assertThat(problemsOf(r).problems())
+                .singleElement(STRING)
                 .startsWith("CA ")
                 .contains("'" + missing + "'");
     }
@@ -185,7 +204,10 @@ class ConfigReaderTest {
 
         r.readableFile("CA");
 
-        assertThat(problemsOf(r).problems()).singleElement(STRING).startsWith("CA ").contains(dir.toString());
+        assertThat(problemsOf(r).problems())
+                .singleElement(STRING)
+                .startsWith("CA ")
+                .contains(dir.toString());
     }
 
     @Test

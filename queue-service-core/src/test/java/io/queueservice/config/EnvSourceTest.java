@@ -77,7 +77,8 @@ class EnvSourceTest {
 
         assertThatThrownBy(() -> EnvSource.load(file, Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .message().doesNotContain("s3cr3t-pw");
+                .message()
+                .doesNotContain("s3cr3t-pw");
     }
 
     /** scripts/lib.sh (load_dotenv) accepts "export KEY=value", so the same .env must work without the script. */
@@ -108,7 +109,8 @@ class EnvSourceTest {
         Path file = dotenv("A=1\n");
 
         // The real process environment (PATH, HOME, ...) is not mixed in: the caller passes it.
-        assertThat(EnvSource.load(file, Map.of("B", "2"))).containsExactlyInAnyOrderEntriesOf(Map.of("A", "1", "B", "2"));
+        assertThat(EnvSource.load(file, Map.of("B", "2")))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("A", "1", "B", "2"));
     }
 
     @Test

@@ -22,7 +22,8 @@ class PublishConfigTest {
 
     @Test
     void valuesAreRead() {
-        ConfigReader r = new ConfigReader(Map.of("REQUEST_TIMEOUT", "750", "PUBLISH_CHANNELS", "1", "PUBLISH_MAX_IN_FLIGHT", "3"));
+        ConfigReader r = new ConfigReader(
+                Map.of("REQUEST_TIMEOUT", "750", "PUBLISH_CHANNELS", "1", "PUBLISH_MAX_IN_FLIGHT", "3"));
         PublishConfig c = PublishConfig.from(r);
         r.validate();
 
@@ -31,14 +32,17 @@ class PublishConfigTest {
 
     @Test
     void outOfRangeValuesAreAllReported() {
-        ConfigReader r = new ConfigReader(Map.of("REQUEST_TIMEOUT", "99", "PUBLISH_CHANNELS", "0", "PUBLISH_MAX_IN_FLIGHT", "lots"));
+        ConfigReader r = new ConfigReader(
+                Map.of("REQUEST_TIMEOUT", "99", "PUBLISH_CHANNELS", "0", "PUBLISH_MAX_IN_FLIGHT", "lots"));
         PublishConfig.from(r);
 
         ConfigException e = catchThrowableOfType(ConfigException.class, r::validate);
 
-        assertThat(e.problems()).hasSize(3)
+        assertThat(e.problems())
+                .hasSize(3)
                 .anySatisfy(p -> assertThat(p).startsWith("REQUEST_TIMEOUT").contains("'99'"))
                 .anySatisfy(p -> assertThat(p).startsWith("PUBLISH_CHANNELS").contains("'0'"))
-                .anySatisfy(p -> assertThat(p).startsWith("PUBLISH_MAX_IN_FLIGHT").contains("'lots'"));
+                .anySatisfy(
+                        p -> assertThat(p).startsWith("PUBLISH_MAX_IN_FLIGHT").contains("'lots'"));
     }
 }

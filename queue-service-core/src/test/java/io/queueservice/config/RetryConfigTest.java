@@ -47,7 +47,8 @@ class RetryConfigTest {
     void initialDelayGreaterThanMaxDelayIsRefusedNamingBoth() {
         ConfigException e = refused(Map.of("INITIAL_RETRY_DELAY", "5000", "MAX_RETRY_DELAY", "4000"));
 
-        assertThat(e.problems()).singleElement(STRING)
+        assertThat(e.problems())
+                .singleElement(STRING)
                 .startsWith("INITIAL_RETRY_DELAY")
                 .contains("5000")
                 .contains("MAX_RETRY_DELAY")
@@ -56,21 +57,27 @@ class RetryConfigTest {
 
     @Test
     void initialDelayAboveTheDefaultMaxIsRefused() {
-        assertThat(refused(Map.of("INITIAL_RETRY_DELAY", "60001")).problems()).singleElement(STRING).startsWith("INITIAL_RETRY_DELAY");
+        assertThat(refused(Map.of("INITIAL_RETRY_DELAY", "60001")).problems())
+                .singleElement(STRING)
+                .startsWith("INITIAL_RETRY_DELAY");
     }
 
     @Test
     void invalidInitialDelayIsReportedOnlyOnce() {
         ConfigException e = refused(Map.of("INITIAL_RETRY_DELAY", "soon", "MAX_RETRY_DELAY", "500"));
 
-        assertThat(e.problems()).singleElement(STRING).startsWith("INITIAL_RETRY_DELAY").contains("'soon'");
+        assertThat(e.problems())
+                .singleElement(STRING)
+                .startsWith("INITIAL_RETRY_DELAY")
+                .contains("'soon'");
     }
 
     @Test
     void negativeRetriesAndZeroDelayAreRefusedTogether() {
         ConfigException e = refused(Map.of("MAX_RETRIES", "-1", "INITIAL_RETRY_DELAY", "0"));
 
-        assertThat(e.problems()).hasSize(2)
+        assertThat(e.problems())
+                .hasSize(2)
                 .anySatisfy(p -> assertThat(p).startsWith("MAX_RETRIES").contains("'-1'"))
                 .anySatisfy(p -> assertThat(p).startsWith("INITIAL_RETRY_DELAY").contains("'0'"));
     }

@@ -43,7 +43,8 @@ class TlsConfigTest {
         Path ca = file("ca.pem");
         Path cert = file("cert.pem");
         Path key = file("key.pem");
-        ConfigReader r = new ConfigReader(Map.of("TLS_CA_PATH", ca.toString(), "TLS_CERT_PATH", cert.toString(), "TLS_KEY_PATH", key.toString()));
+        ConfigReader r = new ConfigReader(
+                Map.of("TLS_CA_PATH", ca.toString(), "TLS_CERT_PATH", cert.toString(), "TLS_KEY_PATH", key.toString()));
         TlsConfig c = TlsConfig.from(r);
         r.validate();
 
@@ -56,28 +57,38 @@ class TlsConfigTest {
     void certWithoutKeyIsRefused() throws Exception {
         ConfigException e = refused(Map.of("TLS_CERT_PATH", file("cert.pem").toString()));
 
-        assertThat(e.problems()).singleElement(STRING).startsWith("TLS_KEY_PATH").contains("TLS_CERT_PATH");
+        assertThat(e.problems())
+                .singleElement(STRING)
+                .startsWith("TLS_KEY_PATH")
+                .contains("TLS_CERT_PATH");
     }
 
     @Test
     void keyWithoutCertIsRefused() throws Exception {
         ConfigException e = refused(Map.of("TLS_KEY_PATH", file("key.pem").toString()));
 
-        assertThat(e.problems()).singleElement(STRING).startsWith("TLS_CERT_PATH").contains("TLS_KEY_PATH");
+        assertThat(e.problems())
+                .singleElement(STRING)
+                .startsWith("TLS_CERT_PATH")
+                .contains("TLS_KEY_PATH");
     }
 
     @Test
     void missingCaFileIsRefused() {
         String missing = dir.resolve("nope.pem").toString();
 
-        assertThat(refused(Map.of("TLS_CA_PATH", missing)).problems()).singleElement(STRING).startsWith("TLS_CA_PATH").contains(missing);
+        assertThat(refused(Map.of("TLS_CA_PATH", missing)).problems())
+                .singleElement(STRING)
+                .startsWith("TLS_CA_PATH")
+                .contains(missing);
     }
 
     @Test
     void enablingTlsIsRefusedWithAClearMessage() {
         ConfigException e = refused(Map.of("TLS_ENABLED", "true"));
 
-        assertThat(e.problems()).singleElement(STRING)
+        assertThat(e.problems())
+                .singleElement(STRING)
                 .startsWith("TLS_ENABLED")
                 .contains("not supported")
                 .contains("false");
@@ -85,6 +96,9 @@ class TlsConfigTest {
 
     @Test
     void tlsEnabledThatIsNotABooleanIsRefused() {
-        assertThat(refused(Map.of("TLS_ENABLED", "sometimes")).problems()).singleElement(STRING).startsWith("TLS_ENABLED").contains("'sometimes'");
+        assertThat(refused(Map.of("TLS_ENABLED", "sometimes")).problems())
+                .singleElement(STRING)
+                .startsWith("TLS_ENABLED")
+                .contains("'sometimes'");
     }
 }

@@ -15,17 +15,24 @@ class MicrometerPublishMetricsTest {
     private final MicrometerPublishMetrics metrics = new MicrometerPublishMetrics(registry);
 
     private double published(String exchangeLabel) {
-        Counter c = registry.find("queue.message.published").tag("exchange", exchangeLabel).counter();
+        Counter c = registry.find("queue.message.published")
+                .tag("exchange", exchangeLabel)
+                .counter();
         return c == null ? 0 : c.count();
     }
 
     private double failed(String exchangeLabel, String reason) {
-        Counter c = registry.find("queue.message.publish.errors").tag("exchange", exchangeLabel).tag("reason", reason).counter();
+        Counter c = registry.find("queue.message.publish.errors")
+                .tag("exchange", exchangeLabel)
+                .tag("reason", reason)
+                .counter();
         return c == null ? 0 : c.count();
     }
 
     private List<String> exchangeLabels(String meter) {
-        return registry.find(meter).meters().stream().map(m -> m.getId().getTag("exchange")).toList();
+        return registry.find(meter).meters().stream()
+                .map(m -> m.getId().getTag("exchange"))
+                .toList();
     }
 
     @Test
@@ -36,7 +43,8 @@ class MicrometerPublishMetricsTest {
 
         assertThat(published("orders")).isEqualTo(2);
         assertThat(published("billing")).isEqualTo(1);
-        assertThat(registry.find("queue.message.published").meters()).hasSize(2)
+        assertThat(registry.find("queue.message.published").meters())
+                .hasSize(2)
                 .allSatisfy(m -> assertThat(m.getId().getType()).isEqualTo(Meter.Type.COUNTER));
     }
 
@@ -74,7 +82,8 @@ class MicrometerPublishMetricsTest {
 
     @Test
     void reasonLabelsAreLowerCaseWords() {
-        assertThat(List.of(PublishFailure.values())).extracting(PublishFailure::label)
+        assertThat(List.of(PublishFailure.values()))
+                .extracting(PublishFailure::label)
                 .containsExactly("invalid", "not_found", "refused", "unroutable", "nacked", "timeout", "unavailable");
     }
 
@@ -86,10 +95,14 @@ class MicrometerPublishMetricsTest {
         metrics.published("exchange-101");
         metrics.published("exchange-5");
 
-        assertThat(published("exchange-5")).as("an exchange seen early keeps its label").isEqualTo(2);
+        assertThat(published("exchange-5"))
+                .as("an exchange seen early keeps its label")
+                .isEqualTo(2);
         assertThat(published("_other")).isEqualTo(2);
         assertThat(published("exchange-100")).isZero();
-        assertThat(exchangeLabels("queue.message.published")).hasSize(101).doesNotContain("exchange-100", "exchange-101");
+        assertThat(exchangeLabels("queue.message.published"))
+                .hasSize(101)
+                .doesNotContain("exchange-100", "exchange-101");
     }
 
     @Test

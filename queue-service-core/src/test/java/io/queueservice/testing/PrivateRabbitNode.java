@@ -85,6 +85,7 @@ public final class PrivateRabbitNode implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** One cookie per JVM: nodes of one test run can talk to each other, other runs' nodes cannot. */
     private static final String COOKIE = randomCookie();
+
     private static final Set<PrivateRabbitNode> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
@@ -111,8 +112,8 @@ public final class PrivateRabbitNode implements AutoCloseable {
         if (safe.length() > 30) {
             safe = safe.substring(0, 30);
         }
-        this.nodeName = "qs-test-" + safe + "-" + HexFormat.of().toHexDigits((short) RANDOM.nextInt()) + "@"
-                + ShortHost.NAME;
+        this.nodeName =
+                "qs-test-" + safe + "-" + HexFormat.of().toHexDigits((short) RANDOM.nextInt()) + "@" + ShortHost.NAME;
         int[] ports = freePorts(2);
         this.amqpPort = ports[0];
         this.distPort = ports[1];
@@ -238,7 +239,9 @@ public final class PrivateRabbitNode implements AutoCloseable {
         try {
             ctl(STOP_TIMEOUT, "stop");
         } catch (RuntimeException e) {
-            LOG.warn("rabbitmqctl stop failed for {}, killing it: {}", nodeName,
+            LOG.warn(
+                    "rabbitmqctl stop failed for {}, killing it: {}",
+                    nodeName,
                     e.getMessage().lines().findFirst().orElse(""));
         }
         if (!awaitExit(pid, STOP_TIMEOUT)) {
@@ -246,7 +249,9 @@ public final class PrivateRabbitNode implements AutoCloseable {
             kill(pid);
         }
         stopWatchdog();
-        LOG.info("Stopped private RabbitMQ node {} in {} ms", nodeName,
+        LOG.info(
+                "Stopped private RabbitMQ node {} in {} ms",
+                nodeName,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
 
@@ -299,7 +304,8 @@ public final class PrivateRabbitNode implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "PrivateRabbitNode[" + nodeName + ", amqp 127.0.0.1:" + amqpPort + ", dist " + distPort + ", " + dir + "]";
+        return "PrivateRabbitNode[" + nodeName + ", amqp 127.0.0.1:" + amqpPort + ", dist " + distPort + ", " + dir
+                + "]";
     }
 
     // ----------------------------------------------------------------------------------------------------------------
@@ -311,10 +317,15 @@ public final class PrivateRabbitNode implements AutoCloseable {
         pid = -1;
         deleteQuietly(crashDump); // a dump from an earlier run must not make this start look failed
         running = true; // from here on stop()/close()/the shutdown hook clean up
-        LOG.info("Starting private RabbitMQ node {}: AMQP 127.0.0.1:{}, distribution 127.0.0.1:{}, folder {}",
-                nodeName, amqpPort, distPort, dir);
+        LOG.info(
+                "Starting private RabbitMQ node {}: AMQP 127.0.0.1:{}, distribution 127.0.0.1:{}, folder {}",
+                nodeName,
+                amqpPort,
+                distPort,
+                dir);
 
-        ExecResult script = exec(Duration.ofSeconds(30), List.of(BIN.resolve("rabbitmq-server").toString(), "-detached"));
+        ExecResult script = exec(
+                Duration.ofSeconds(30), List.of(BIN.resolve("rabbitmq-server").toString(), "-detached"));
         if (script.exitCode != 0) {
             throw failure("rabbitmq-server -detached exited with " + script.exitCode + ": " + script.output());
         }
@@ -337,11 +348,14 @@ public final class PrivateRabbitNode implements AutoCloseable {
 
         // 2. wait until the rabbit app has booted
         long left = Math.max(5, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()));
-        ExecResult await = exec(Duration.ofSeconds(left + 5), ctlCommand("await_startup", "--timeout", Long.toString(left)));
+        ExecResult await =
+                exec(Duration.ofSeconds(left + 5), ctlCommand("await_startup", "--timeout", Long.toString(left)));
         if (await.exitCode != 0) {
             readPid().ifPresent(p -> pid = p);
-            throw failure((pid > 0 && !alive(pid)) || Files.exists(crashDump) ? "node died while starting"
-                    : "rabbitmqctl await_startup failed: " + await.output());
+            throw failure(
+                    (pid > 0 && !alive(pid)) || Files.exists(crashDump)
+                            ? "node died while starting"
+                            : "rabbitmqctl await_startup failed: " + await.output());
         }
 
         // 3. wait until it accepts AMQP connections
@@ -363,8 +377,12 @@ public final class PrivateRabbitNode implements AutoCloseable {
             }
         }
         startWatchdog();
-        LOG.info("Private RabbitMQ node {} (pid {}) is up after {} ms: {}", nodeName, pid,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), amqpUrl());
+        LOG.info(
+                "Private RabbitMQ node {} (pid {}) is up after {} ms: {}",
+                nodeName,
+                pid,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
+                amqpUrl());
     }
 
     /** A start failed because one of the node's own ports was taken meanwhile; start() retries with new ports. */
@@ -378,7 +396,11 @@ public final class PrivateRabbitNode implements AutoCloseable {
 
     private IllegalStateException failure(String what) {
         String log = read(logFile);
-        String slogan = read(crashDump).lines().filter(l -> l.startsWith("Slogan:")).findFirst().orElse("");
+        String slogan = read(crashDump)
+                .lines()
+                .filter(l -> l.startsWith("Slogan:"))
+                .findFirst()
+                .orElse("");
         boolean clash = log.contains("," + amqpPort + "},eaddrinuse")
                 || log.contains("could_not_start_listener,\"127.0.0.1\"," + amqpPort + ",")
                 || slogan.contains("dist_port_already_used");
@@ -394,8 +416,10 @@ public final class PrivateRabbitNode implements AutoCloseable {
         ExecResult r = exec(timeout, ctlCommand(args));
         if (r.exitCode != 0) {
             throw new IllegalStateException("rabbitmqctl -n " + nodeName + " " + String.join(" ", args)
-                    + (r.exitCode == Integer.MIN_VALUE ? " timed out after " + timeout.toSeconds() + " s"
-                            : " exited with " + r.exitCode) + ":\n" + r.output());
+                    + (r.exitCode == Integer.MIN_VALUE
+                            ? " timed out after " + timeout.toSeconds() + " s"
+                            : " exited with " + r.exitCode)
+                    + ":\n" + r.output());
         }
         return r.stdout;
     }
@@ -477,8 +501,15 @@ public final class PrivateRabbitNode implements AutoCloseable {
                 [ "$4" = keep ] || rm -rf "$3"
                 """;
         try {
-            watchdog = new ProcessBuilder("/bin/sh", "-c", script, "qs-test-watchdog", Long.toString(ProcessHandle.current().pid()),
-                    Long.toString(pid), dir.toString(), KEEP_DIRS ? "keep" : "delete")
+            watchdog = new ProcessBuilder(
+                            "/bin/sh",
+                            "-c",
+                            script,
+                            "qs-test-watchdog",
+                            Long.toString(ProcessHandle.current().pid()),
+                            Long.toString(pid),
+                            dir.toString(),
+                            KEEP_DIRS ? "keep" : "delete")
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
@@ -510,7 +541,10 @@ public final class PrivateRabbitNode implements AutoCloseable {
     private boolean alive(long p) {
         return ProcessHandle.of(p)
                 .filter(ProcessHandle::isAlive)
-                .map(h -> h.info().commandLine().map(c -> c.contains(home.toString())).orElse(true))
+                .map(h -> h.info()
+                        .commandLine()
+                        .map(c -> c.contains(home.toString()))
+                        .orElse(true))
                 .orElse(false);
     }
 
@@ -670,7 +704,9 @@ public final class PrivateRabbitNode implements AutoCloseable {
         private static String find() {
             String host = null;
             try {
-                Process p = new ProcessBuilder("hostname", "-s").redirectErrorStream(true).start();
+                Process p = new ProcessBuilder("hostname", "-s")
+                        .redirectErrorStream(true)
+                        .start();
                 if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0) {
                     host = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
                 } else {

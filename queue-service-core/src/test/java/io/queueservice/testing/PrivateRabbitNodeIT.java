@@ -32,19 +32,22 @@ class PrivateRabbitNodeIT {
             assertThat(node.nodeName()).startsWith("qs-test-it-").contains("@");
 
             ConnectionFactory factory = factory(node);
-            try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
+            try (Connection connection = factory.newConnection();
+                    Channel channel = connection.createChannel()) {
                 channel.confirmSelect();
                 channel.queueDeclare(queue, true, false, false, null);
                 channel.basicPublish("", queue, MessageProperties.PERSISTENT_TEXT_PLAIN, body);
                 channel.waitForConfirmsOrDie(10_000);
             }
-            assertThat(node.rabbitmqctl("list_queues", "-q", "name", "messages")).contains(queue);
+            assertThat(node.rabbitmqctl("list_queues", "-q", "name", "messages"))
+                    .contains(queue);
 
             node.stop();
             assertThatThrownBy(factory::newConnection).isInstanceOf(IOException.class);
 
             node.startAgain();
-            try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
+            try (Connection connection = factory.newConnection();
+                    Channel channel = connection.createChannel()) {
                 assertThat(channel.queueDeclarePassive(queue).getMessageCount()).isEqualTo(1);
                 GetResponse response = channel.basicGet(queue, true);
                 assertThat(response).isNotNull();
@@ -55,7 +58,10 @@ class PrivateRabbitNodeIT {
 
         assertThat(dir).doesNotExist();
         assertThat(ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains(dir.toString())).orElse(false)))
+                        .filter(p -> p.info()
+                                .commandLine()
+                                .map(c -> c.contains(dir.toString()))
+                                .orElse(false)))
                 .as("processes of the closed node")
                 .isEmpty();
 

@@ -16,8 +16,7 @@ public final class SharedBroker {
     /** Where the shared broker is when {@code RABBITMQ_URL} is not set. */
     public static final String DEFAULT_URL = "amqp://guest:guest@127.0.0.1:5672";
 
-    private SharedBroker() {
-    }
+    private SharedBroker() {}
 
     /** The environment variable {@code RABBITMQ_URL} (set by failsafe and scripts/test.sh), or {@link #DEFAULT_URL}. */
     public static String url() {
@@ -49,16 +48,19 @@ public final class SharedBroker {
             if (leaks) {
                 cause = cause.replace(password, "****");
             }
-            throw new AssertionError("The integration tests need a RabbitMQ at " + masked(url)
-                    + " (environment variable RABBITMQ_URL, default " + masked(DEFAULT_URL)
-                    + "), but connecting failed (" + cause
-                    + "). To get one, run ./scripts/test.sh, which finds or starts one.", leaks ? null : e);
+            throw new AssertionError(
+                    "The integration tests need a RabbitMQ at " + masked(url)
+                            + " (environment variable RABBITMQ_URL, default " + masked(DEFAULT_URL)
+                            + "), but connecting failed (" + cause
+                            + "). To get one, run ./scripts/test.sh, which finds or starts one.",
+                    leaks ? null : e);
         }
     }
 
     /** {@code prefix + "-" + 8 random hex digits}, e.g. {@code orders-3fa9c01b}: a queue/exchange name of the test's own. */
     public static String uniqueName(String prefix) {
-        return prefix + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        return prefix + "-"
+                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     }
 
     /** The URL with its password replaced by {@code ****} (also for URLs that do not parse). */

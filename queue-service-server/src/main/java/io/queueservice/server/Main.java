@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /** Entry point: reads the configuration, starts the service, stops it cleanly on SIGTERM. */
 public final class Main {
     /** Libraries whose own INFO and DEBUG lines say nothing an operator of this service needs. */
-    private static final List<String> NOISY_LIBRARIES = List.of("org.eclipse.jetty", "io.javalin", "io.netty", "com.rabbitmq");
+    private static final List<String> NOISY_LIBRARIES =
+            List.of("org.eclipse.jetty", "io.javalin", "io.netty", "com.rabbitmq");
 
     private Main() {}
 

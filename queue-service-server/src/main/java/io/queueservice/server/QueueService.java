@@ -43,7 +43,10 @@ public final class QueueService {
 
     /** Connects to the broker (or starts trying to, in the background) and starts serving HTTP. */
     public static QueueService start(ServerConfig config) {
-        log.info("queue-service {} starting; RabbitMQ at {}", Version.current(), config.broker().displayUrl());
+        log.info(
+                "queue-service {} starting; RabbitMQ at {}",
+                Version.current(),
+                config.broker().displayUrl());
         QueueService s = new QueueService(config);
         s.publishConnection.start();
         s.adminConnection.start();
@@ -54,7 +57,8 @@ public final class QueueService {
             s.publisher.close();
             s.publishConnection.close();
             s.adminConnection.close();
-            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         log.info("listening on http://{}:{} (RabbitMQ {})", config.host(), s.http.port(), s.health.rabbitmq());
         return s;
@@ -71,7 +75,9 @@ public final class QueueService {
      * connections close. Bounded by {@code SHUTDOWN_TIMEOUT}.
      */
     public void stop() {
-        log.info("stopping: finishing requests in flight (at most {} ms)", config.shutdownTimeout().toMillis());
+        log.info(
+                "stopping: finishing requests in flight (at most {} ms)",
+                config.shutdownTimeout().toMillis());
         long started = System.nanoTime();
         health.markStopping();
         try {

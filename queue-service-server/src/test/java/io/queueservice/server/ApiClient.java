@@ -19,7 +19,8 @@ public final class ApiClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final URI base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public ApiClient(URI base) {
         this.base = base;

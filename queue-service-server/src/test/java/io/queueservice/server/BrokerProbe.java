@@ -1,7 +1,5 @@
 package io.queueservice.server;
 
-import org.awaitility.Awaitility;
-
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -13,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 
 /**
  * A plain AMQP client, independent of the service, to check what really reached the broker and to clean
@@ -30,8 +29,10 @@ public final class BrokerProbe implements AutoCloseable {
             f.setAutomaticRecoveryEnabled(false);
             connection = f.newConnection("test-probe");
         } catch (Exception e) {
-            throw new AssertionError("cannot reach RabbitMQ for the test at " + amqpUrl.replaceAll(":[^:@/]*@", ":*****@")
-                    + "; run ./scripts/test.sh, which finds or starts one", e);
+            throw new AssertionError(
+                    "cannot reach RabbitMQ for the test at " + amqpUrl.replaceAll(":[^:@/]*@", ":*****@")
+                            + "; run ./scripts/test.sh, which finds or starts one",
+                    e);
         }
     }
 

@@ -43,10 +43,12 @@ class IsolationIT {
                     String id = "good-" + i;
                     String missing = uniqueName("missing");
                     if (i < GOOD) {
-                        good.add(pool.submit(() -> api.publish(json(Map.of("exchange", exchange, "routingKey", "k", "message", id)))));
+                        good.add(pool.submit(() ->
+                                api.publish(json(Map.of("exchange", exchange, "routingKey", "k", "message", id)))));
                     }
                     if (i < BAD) {
-                        bad.add(pool.submit(() -> api.publish(json(Map.of("exchange", missing, "routingKey", "k", "message", "bad")))));
+                        bad.add(pool.submit(() ->
+                                api.publish(json(Map.of("exchange", missing, "routingKey", "k", "message", "bad")))));
                     }
                 }
                 for (Future<Response> f : good) {
@@ -73,7 +75,9 @@ class IsolationIT {
             ApiClient api = service.api();
             String internal = broker.exchange(uniqueName("internal"));
             String queue = broker.queue(uniqueName("q"));
-            api.post("/api/v1/exchanges", json(Map.of("name", internal, "type", "fanout", "options", Map.of("internal", true))));
+            api.post(
+                    "/api/v1/exchanges",
+                    json(Map.of("name", internal, "type", "fanout", "options", Map.of("internal", true))));
             api.post("/api/v1/queues", json(Map.of("name", queue)));
 
             ExecutorService pool = Executors.newFixedThreadPool(16);
@@ -83,7 +87,8 @@ class IsolationIT {
                 for (int i = 0; i < 200; i++) {
                     String id = "good-" + i;
                     good.add(pool.submit(() -> api.publish(json(Map.of("routingKey", queue, "message", id)))));
-                    refused.add(pool.submit(() -> api.publish(json(Map.of("exchange", internal, "routingKey", "", "message", "no")))));
+                    refused.add(pool.submit(
+                            () -> api.publish(json(Map.of("exchange", internal, "routingKey", "", "message", "no")))));
                 }
                 for (Future<Response> f : good) {
                     Response r = f.get();
@@ -116,9 +121,10 @@ class IsolationIT {
             try {
                 for (int i = 0; i < 200; i++) {
                     Map<String, Object> options = Map.of("messageId", "dup-" + (i % 10));
-                    routed.add(pool.submit(() -> api.publish(json(Map.of("routingKey", queue, "message", "kept", "options", options)))));
-                    unroutable.add(pool.submit(() -> api.publish(json(Map.of("routingKey", uniqueName("nobody"), "message", "lost",
-                            "options", options)))));
+                    routed.add(pool.submit(() ->
+                            api.publish(json(Map.of("routingKey", queue, "message", "kept", "options", options)))));
+                    unroutable.add(pool.submit(() -> api.publish(
+                            json(Map.of("routingKey", uniqueName("nobody"), "message", "lost", "options", options)))));
                 }
                 for (Future<Response> f : routed) {
                     assertThat(f.get().status()).isEqualTo(202);
@@ -143,7 +149,9 @@ class IsolationIT {
             api.post("/api/v1/exchanges", json(Map.of("name", exchange, "type", "fanout")));
             api.post("/api/v1/queues", json(Map.of("name", queue)));
             api.post("/api/v1/bindings", json(Map.of("queue", queue, "exchange", exchange)));
-            assertThat(api.publish(json(Map.of("exchange", exchange, "message", "before"))).status()).isEqualTo(202);
+            assertThat(api.publish(json(Map.of("exchange", exchange, "message", "before")))
+                            .status())
+                    .isEqualTo(202);
 
             try (var ch = broker.channel()) {
                 ch.exchangeDelete(exchange); // not through the service: it does not know

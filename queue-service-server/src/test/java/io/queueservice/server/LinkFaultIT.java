@@ -49,7 +49,8 @@ class LinkFaultIT {
         service = RunningService.start(viaProxy, Map.of("REQUEST_TIMEOUT", "1000"));
         api = service.api();
         queue = broker.queue(uniqueName("q"));
-        assertThat(api.post("/api/v1/queues", json(Map.of("name", queue))).status()).isEqualTo(201);
+        assertThat(api.post("/api/v1/queues", json(Map.of("name", queue))).status())
+                .isEqualTo(201);
         assertThat(publish("before")).isEqualTo(202);
     }
 
@@ -62,7 +63,8 @@ class LinkFaultIT {
     }
 
     private int publish(String message) {
-        return api.publish(json(Map.of("routingKey", queue, "message", message))).status();
+        return api.publish(json(Map.of("routingKey", queue, "message", message)))
+                .status();
     }
 
     @Test
@@ -79,7 +81,8 @@ class LinkFaultIT {
         proxy.unfreezeAllPairs();
         assertThat(publish("after")).isEqualTo(202);
         // The frozen message was written before the freeze lifted: the broker has it, as the 504 warned.
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(broker.drain(queue)).contains("\"after\""));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(broker.drain(queue)).contains("\"after\""));
     }
 
     @Test
@@ -87,17 +90,19 @@ class LinkFaultIT {
         proxy.closeAllPairs();
 
         // Until the service has reconnected, publishes fail fast with 503 and Retry-After; never 2xx.
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            long started = System.nanoTime();
-            Response r = api.publish(json(Map.of("routingKey", queue, "message", "during")));
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
-            if (r.status() == 503) {
-                assertThat(r.header("Retry-After")).isPresent();
-            } else {
-                assertThat(r.status()).as(r.body()).isEqualTo(202);
-            }
-            return r.status() == 202;
-        });
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    long started = System.nanoTime();
+                    Response r = api.publish(json(Map.of("routingKey", queue, "message", "during")));
+                    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+                    if (r.status() == 503) {
+                        assertThat(r.header("Retry-After")).isPresent();
+                    } else {
+                        assertThat(r.status()).as(r.body()).isEqualTo(202);
+                    }
+                    return r.status() == 202;
+                });
         assertThat(api.get("/healthz/ready").status()).isEqualTo(200);
     }
 }

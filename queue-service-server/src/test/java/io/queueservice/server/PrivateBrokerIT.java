@@ -40,7 +40,9 @@ class PrivateBrokerIT {
     private static Response timedPublish(ApiClient api, String queue, String message) {
         long started = System.nanoTime();
         Response r = api.publish(json(Map.of("routingKey", queue, "message", message)));
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answered fast").isLessThan(FAST);
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+                .as("answered fast")
+                .isLessThan(FAST);
         return r;
     }
 
@@ -49,7 +51,8 @@ class PrivateBrokerIT {
         try (RunningService service = RunningService.start(node.amqpUrl())) {
             ApiClient api = service.api();
             String queue = "restart-" + System.nanoTime();
-            assertThat(api.post("/api/v1/queues", json(Map.of("name", queue))).status()).isEqualTo(201);
+            assertThat(api.post("/api/v1/queues", json(Map.of("name", queue))).status())
+                    .isEqualTo(201);
             assertThat(timedPublish(api, queue, "before").status()).isEqualTo(202);
 
             node.stop();
@@ -67,7 +70,9 @@ class PrivateBrokerIT {
 
             node.startAgain();
 
-            await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200)).until(() -> api.get("/healthz/ready").status() == 200);
+            await().atMost(RECOVERY)
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> api.get("/healthz/ready").status() == 200);
             assertThat(api.get("/healthz").json().get("rabbitmq").asText()).isEqualTo("connected");
             assertThat(timedPublish(api, queue, "after").status()).isEqualTo(202);
             try (BrokerProbe broker = new BrokerProbe(node.amqpUrl())) {
@@ -89,7 +94,9 @@ class PrivateBrokerIT {
             node.startAgain();
             restarted = true;
 
-            await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200)).until(() -> api.get("/healthz/ready").status() == 200);
+            await().atMost(RECOVERY)
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> api.get("/healthz/ready").status() == 200);
         } finally {
             if (!restarted) {
                 node.startAgain(); // leave the node up for the other tests
@@ -102,7 +109,8 @@ class PrivateBrokerIT {
         try (RunningService service = RunningService.start(node.amqpUrl())) {
             ApiClient api = service.api();
             String queue = "alarm-" + System.nanoTime();
-            assertThat(api.post("/api/v1/queues", json(Map.of("name", queue))).status()).isEqualTo(201);
+            assertThat(api.post("/api/v1/queues", json(Map.of("name", queue))).status())
+                    .isEqualTo(201);
             assertThat(timedPublish(api, queue, "before").status()).isEqualTo(202);
 
             node.rabbitmqctl("set_vm_memory_high_watermark", "0");
@@ -127,7 +135,8 @@ class PrivateBrokerIT {
             assertThat(timedPublish(api, queue, "after").status()).isEqualTo(202);
             try (BrokerProbe broker = new BrokerProbe(node.amqpUrl())) {
                 // The message caught by the alarm was stored once it cleared: answered 503, but never lost.
-                assertThat(broker.drain(broker.queue(queue))).containsExactly("\"before\"", "\"first-in-alarm\"", "\"after\"");
+                assertThat(broker.drain(broker.queue(queue)))
+                        .containsExactly("\"before\"", "\"first-in-alarm\"", "\"after\"");
             }
         }
     }

@@ -48,8 +48,13 @@ class PublishIT {
     void originalPublishExampleReachesTheQueue() throws Exception {
         String exchange = broker.exchange(uniqueName("email"));
         String queue = queue(Map.of("durable", true));
-        assertThat(api.post("/api/v1/exchanges", json(Map.of("name", exchange, "type", "direct"))).status()).isEqualTo(201);
-        assertThat(api.post("/api/v1/bindings", json(Map.of("queue", queue, "exchange", exchange, "routingKey", "confirmation"))).status())
+        assertThat(api.post("/api/v1/exchanges", json(Map.of("name", exchange, "type", "direct")))
+                        .status())
+                .isEqualTo(201);
+        assertThat(api.post(
+                                "/api/v1/bindings",
+                                json(Map.of("queue", queue, "exchange", exchange, "routingKey", "confirmation")))
+                        .status())
                 .isEqualTo(201);
 
         String message = """
@@ -69,17 +74,50 @@ class PublishIT {
         assertThat(got.getProps().getMessageId()).isEqualTo(messageId);
         assertThat(got.getEnvelope().getExchange()).isEqualTo(exchange);
         assertThat(got.getEnvelope().getRoutingKey()).isEqualTo("confirmation");
-        assertThat(new ObjectMapper().readTree(got.getBody()).get("to").asText()).isEqualTo("user@example.com");
+        assertThat(new ObjectMapper().readTree(got.getBody()).get("to").asText())
+                .isEqualTo("user@example.com");
     }
 
     @Test
     void propertiesGivenByTheClientReachTheBroker() {
         String queue = queue(Map.of("maxPriority", 10));
-        Response r = api.publish(json(Map.of("exchange", "", "routingKey", queue, "message", "plain text é",
-                "options", Map.of("persistent", false, "priority", 7, "expiration", "60000", "messageId", "id-42",
-                        "correlationId", "corr-1", "contentType", "text/plain",
-                        "headers", Map.of("tenant", "acme", "attempt", 3, "big", 5_000_000_000L, "ratio", 0.5, "flag", true,
-                                "nested", Map.of("k", "v"), "list", java.util.List.of(1, "two"))))));
+        Response r = api.publish(json(Map.of(
+                "exchange",
+                "",
+                "routingKey",
+                queue,
+                "message",
+                "plain text é",
+                "options",
+                Map.of(
+                        "persistent",
+                        false,
+                        "priority",
+                        7,
+                        "expiration",
+                        "60000",
+                        "messageId",
+                        "id-42",
+                        "correlationId",
+                        "corr-1",
+                        "contentType",
+                        "text/plain",
+                        "headers",
+                        Map.of(
+                                "tenant",
+                                "acme",
+                                "attempt",
+                                3,
+                                "big",
+                                5_000_000_000L,
+                                "ratio",
+                                0.5,
+                                "flag",
+                                true,
+                                "nested",
+                                Map.of("k", "v"),
+                                "list",
+                                java.util.List.of(1, "two"))))));
 
         assertThat(r.status()).as(r.body()).isEqualTo(202);
         assertThat(r.json().get("messageId").asText()).isEqualTo("id-42");
@@ -94,7 +132,10 @@ class PublishIT {
         assertThat(p.getContentType()).isEqualTo("text/plain");
         assertThat(p.getTimestamp()).isNotNull();
         assertThat(p.getHeaders().get("tenant").toString()).isEqualTo("acme");
-        assertThat(p.getHeaders()).containsEntry("attempt", 3).containsEntry("big", 5_000_000_000L).containsEntry("ratio", 0.5)
+        assertThat(p.getHeaders())
+                .containsEntry("attempt", 3)
+                .containsEntry("big", 5_000_000_000L)
+                .containsEntry("ratio", 0.5)
                 .containsEntry("flag", true);
         assertThat(p.getHeaders().get("nested")).isInstanceOf(Map.class);
         assertThat(p.getHeaders().get("list")).asList().hasSize(2);
@@ -107,7 +148,8 @@ class PublishIT {
         String queue = queue();
         api.post("/api/v1/bindings", json(Map.of("queue", queue, "exchange", exchange, "routingKey", "created")));
 
-        Response r = api.publish(json(Map.of("exchange", exchange, "routingKey", "deleted", "message", Map.of("id", 1))));
+        Response r =
+                api.publish(json(Map.of("exchange", exchange, "routingKey", "deleted", "message", Map.of("id", 1))));
 
         assertThat(r.status()).as(r.body()).isEqualTo(422);
         assertThat(r.contentType()).startsWith("application/problem+json");
@@ -118,8 +160,8 @@ class PublishIT {
 
     @Test
     void nonMandatoryUnroutableMessageIsAcceptedAndDropped() {
-        Response r = api.publish(json(Map.of("routingKey", uniqueName("nobody-listens"), "message", 1,
-                "options", Map.of("mandatory", false))));
+        Response r = api.publish(json(Map.of(
+                "routingKey", uniqueName("nobody-listens"), "message", 1, "options", Map.of("mandatory", false))));
 
         assertThat(r.status()).as(r.body()).isEqualTo(202);
     }
@@ -136,7 +178,8 @@ class PublishIT {
     @Test
     void brokerRefusalIsServiceUnavailableWithRetryAfter() {
         String queue = queue(Map.of("maxLength", 1, "overflow", "reject-publish"));
-        assertThat(api.publish(json(Map.of("routingKey", queue, "message", 1))).status()).isEqualTo(202);
+        assertThat(api.publish(json(Map.of("routingKey", queue, "message", 1))).status())
+                .isEqualTo(202);
 
         Response r = api.publish(json(Map.of("routingKey", queue, "message", 2)));
 
@@ -149,7 +192,8 @@ class PublishIT {
     @Test
     void jsonMessageIsForwardedByteForByte() {
         String queue = queue();
-        String message = "{ \"price\": 10.50, \"big\": 123456789012345678901234567890, \"unicode\": \"\\u00e9\", \"b\": [1 ,2] }";
+        String message =
+                "{ \"price\": 10.50, \"big\": 123456789012345678901234567890, \"unicode\": \"\\u00e9\", \"b\": [1 ,2] }";
 
         Response r = api.publish("{\"routingKey\": \"" + queue + "\", \"message\": " + message + "}");
 

@@ -51,13 +51,16 @@ class ServerConfigTest {
 
     @Test
     void everyBadSettingIsReportedInOneException() {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ServerConfig.from(Map.of(
-                "PORT", "70000",
-                "LOG_LEVEL", "verbose",
-                "RABBITMQ_HEARTBEAT", "often")));
+        ConfigException e = catchThrowableOfType(
+                ConfigException.class,
+                () -> ServerConfig.from(Map.of(
+                        "PORT", "70000",
+                        "LOG_LEVEL", "verbose",
+                        "RABBITMQ_HEARTBEAT", "often")));
 
         assertThat(e).isNotNull();
-        assertThat(e.problems()).hasSize(3)
+        assertThat(e.problems())
+                .hasSize(3)
                 .anySatisfy(p -> assertThat(p).startsWith("PORT").contains("'70000'"))
                 .anySatisfy(p -> assertThat(p).startsWith("LOG_LEVEL").contains("'verbose'"))
                 .anySatisfy(p -> assertThat(p).startsWith("RABBITMQ_HEARTBEAT").contains("'often'"));
@@ -66,16 +69,21 @@ class ServerConfigTest {
 
     @Test
     void bodyLimitBelowOneKibibyteIsRefused() {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ServerConfig.from(Map.of("MAX_BODY_SIZE", "100")));
+        ConfigException e =
+                catchThrowableOfType(ConfigException.class, () -> ServerConfig.from(Map.of("MAX_BODY_SIZE", "100")));
 
-        assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p).startsWith("MAX_BODY_SIZE").contains("'100'"));
+        assertThat(e.problems())
+                .singleElement()
+                .satisfies(p -> assertThat(p).startsWith("MAX_BODY_SIZE").contains("'100'"));
     }
 
     @Test
     void configurationErrorsNeverShowTheBrokerPassword() {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ServerConfig.from(Map.of(
-                "RABBITMQ_URL", "amqps://app:s3cr3t-pw@rabbit:5671",
-                "PORT", "-1")));
+        ConfigException e = catchThrowableOfType(
+                ConfigException.class,
+                () -> ServerConfig.from(Map.of(
+                        "RABBITMQ_URL", "amqps://app:s3cr3t-pw@rabbit:5671",
+                        "PORT", "-1")));
 
         assertThat(e.problems()).hasSize(2);
         assertThat(e.getMessage()).doesNotContain("s3cr3t-pw");

@@ -26,7 +26,8 @@ class ShutdownIT {
             String queue = broker.queue(uniqueName("q"));
             RunningService service = RunningService.start(SharedBroker.url());
             ApiClient api = service.api();
-            assertThat(api.post("/api/v1/queues", json(Map.of("name", queue))).status()).isEqualTo(201);
+            assertThat(api.post("/api/v1/queues", json(Map.of("name", queue))).status())
+                    .isEqualTo(201);
 
             ExecutorService pool = Executors.newFixedThreadPool(16);
             CountDownLatch someSent = new CountDownLatch(100);

@@ -87,12 +87,21 @@ class TopologyIT {
         api.post("/api/v1/exchanges", json(Map.of("name", alternate, "type", "fanout")));
         api.post("/api/v1/queues", json(Map.of("name", catchAll)));
         api.post("/api/v1/bindings", json(Map.of("queue", catchAll, "exchange", alternate)));
-        Response r = api.post("/api/v1/exchanges", json(Map.of("name", name, "type", "direct",
-                "options", Map.of("alternateExchange", alternate, "autoDelete", false))));
+        Response r = api.post(
+                "/api/v1/exchanges",
+                json(Map.of(
+                        "name",
+                        name,
+                        "type",
+                        "direct",
+                        "options",
+                        Map.of("alternateExchange", alternate, "autoDelete", false))));
         assertThat(r.status()).as(r.body()).isEqualTo(201);
 
         // No binding on the exchange matches: the alternate exchange takes the message.
-        assertThat(api.publish(json(Map.of("exchange", name, "routingKey", "nobody", "message", "kept"))).status()).isEqualTo(202);
+        assertThat(api.publish(json(Map.of("exchange", name, "routingKey", "nobody", "message", "kept")))
+                        .status())
+                .isEqualTo(202);
 
         assertThat(broker.drain(catchAll)).containsExactly("\"kept\"");
     }
@@ -100,11 +109,14 @@ class TopologyIT {
     @Test
     void queueLifecycleCreateInspectPurgeDelete() throws Exception {
         String name = broker.queue(uniqueName("q"));
-        assertThat(api.post("/api/v1/queues", json(Map.of("name", name))).status()).isEqualTo(201);
-        assertThat(api.post("/api/v1/queues", json(Map.of("name", name))).status()).isEqualTo(200);
+        assertThat(api.post("/api/v1/queues", json(Map.of("name", name))).status())
+                .isEqualTo(201);
+        assertThat(api.post("/api/v1/queues", json(Map.of("name", name))).status())
+                .isEqualTo(200);
         try (Channel ch = broker.channel()) {
             for (int i = 0; i < 3; i++) {
-                ch.basicPublish("", name, MessageProperties.PERSISTENT_TEXT_PLAIN, ("m" + i).getBytes(StandardCharsets.UTF_8));
+                ch.basicPublish(
+                        "", name, MessageProperties.PERSISTENT_TEXT_PLAIN, ("m" + i).getBytes(StandardCharsets.UTF_8));
             }
         }
 
@@ -146,10 +158,14 @@ class TopologyIT {
         api.post("/api/v1/exchanges", json(Map.of("name", dlx, "type", "fanout")));
         api.post("/api/v1/queues", json(Map.of("name", dlq)));
         api.post("/api/v1/bindings", json(Map.of("queue", dlq, "exchange", dlx)));
-        Response created = api.post("/api/v1/queues", json(Map.of("name", work,
-                "options", Map.of("deadLetterExchange", dlx, "deadLetterRoutingKey", "dead"))));
+        Response created = api.post(
+                "/api/v1/queues",
+                json(Map.of(
+                        "name", work, "options", Map.of("deadLetterExchange", dlx, "deadLetterRoutingKey", "dead"))));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
-        assertThat(api.publish(json(Map.of("routingKey", work, "message", Map.of("poison", true)))).status()).isEqualTo(202);
+        assertThat(api.publish(json(Map.of("routingKey", work, "message", Map.of("poison", true))))
+                        .status())
+                .isEqualTo(202);
 
         try (Channel ch = broker.channel()) {
             GetResponse delivery = ch.basicGet(work, false);
@@ -170,7 +186,8 @@ class TopologyIT {
         Response r = api.post("/api/v1/queues", json(Map.of("name", name, "options", Map.of("type", "quorum"))));
 
         assertThat(r.status()).as(r.body()).isEqualTo(201);
-        assertThat(api.publish(json(Map.of("routingKey", name, "message", 1))).status()).isEqualTo(202);
+        assertThat(api.publish(json(Map.of("routingKey", name, "message", 1))).status())
+                .isEqualTo(202);
         assertThat(broker.drain(name)).containsExactly("1");
     }
 
@@ -183,9 +200,12 @@ class TopologyIT {
         String binding = json(Map.of("queue", queue, "exchange", exchange, "routingKey", "k"));
 
         assertThat(api.post("/api/v1/bindings", binding).status()).isEqualTo(201);
-        assertThat(api.publish(json(Map.of("exchange", exchange, "routingKey", "k", "message", 1))).status()).isEqualTo(202);
+        assertThat(api.publish(json(Map.of("exchange", exchange, "routingKey", "k", "message", 1)))
+                        .status())
+                .isEqualTo(202);
         assertThat(api.delete("/api/v1/bindings", binding).status()).isEqualTo(204);
-        assertProblem(api.publish(json(Map.of("exchange", exchange, "routingKey", "k", "message", 2))), 422, "unroutable");
+        assertProblem(
+                api.publish(json(Map.of("exchange", exchange, "routingKey", "k", "message", 2))), 422, "unroutable");
 
         assertThat(broker.drain(queue)).containsExactly("1");
     }
@@ -199,7 +219,10 @@ class TopologyIT {
 
         assertProblem(r, 404, "not-found");
         assertThat(r.problem().detail()).contains("queue");
-        assertProblem(api.delete("/api/v1/bindings", json(Map.of("queue", uniqueName("missing"), "exchange", exchange))), 404, "not-found");
+        assertProblem(
+                api.delete("/api/v1/bindings", json(Map.of("queue", uniqueName("missing"), "exchange", exchange))),
+                404,
+                "not-found");
     }
 
     @Test
@@ -224,20 +247,27 @@ class TopologyIT {
     void argumentsTheBrokerRefusesAreABadRequest() {
         String name = broker.queue(uniqueName("q"));
 
-        Response r = api.post("/api/v1/queues", json(Map.of("name", name, "options", Map.of("arguments", Map.of("x-message-ttl", "soon")))));
+        Response r = api.post(
+                "/api/v1/queues",
+                json(Map.of("name", name, "options", Map.of("arguments", Map.of("x-message-ttl", "soon")))));
 
         assertProblem(r, 400, "refused");
         assertThat(r.problem().detail()).contains("x-message-ttl");
         // The admin connection survived: the next operation works.
-        assertThat(api.post("/api/v1/queues", json(Map.of("name", name))).status()).isEqualTo(201);
+        assertThat(api.post("/api/v1/queues", json(Map.of("name", name))).status())
+                .isEqualTo(201);
     }
 
     @Test
     void operationsAQueueTypeDoesNotSupportAreRefusedAndHarmNothingElse() {
         String stream = broker.queue(uniqueName("stream"));
         String quorum = broker.queue(uniqueName("quorum"));
-        assertThat(api.post("/api/v1/queues", json(Map.of("name", stream, "options", Map.of("type", "stream")))).status()).isEqualTo(201);
-        assertThat(api.post("/api/v1/queues", json(Map.of("name", quorum, "options", Map.of("type", "quorum")))).status()).isEqualTo(201);
+        assertThat(api.post("/api/v1/queues", json(Map.of("name", stream, "options", Map.of("type", "stream"))))
+                        .status())
+                .isEqualTo(201);
+        assertThat(api.post("/api/v1/queues", json(Map.of("name", quorum, "options", Map.of("type", "quorum"))))
+                        .status())
+                .isEqualTo(201);
 
         // RabbitMQ answers these by closing the whole connection: the service isolates them.
         Response purge = api.post("/api/v1/queues/" + stream + "/purge", "");

@@ -26,9 +26,10 @@ final class HealthHandler {
 
     /** 200 when the broker connections are up and not blocked, else 503 with the reason. */
     void ready(Context ctx) {
-        health.notReadyReason().ifPresentOrElse(
-                reason -> ctx.status(503).json(new Readiness("not ready", reason)),
-                () -> ctx.json(new Readiness("ready", null)));
+        health.notReadyReason()
+                .ifPresentOrElse(
+                        reason -> ctx.status(503).json(new Readiness("not ready", reason)),
+                        () -> ctx.json(new Readiness("ready", null)));
     }
 
     void metrics(Context ctx) {

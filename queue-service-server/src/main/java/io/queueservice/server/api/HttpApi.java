@@ -24,8 +24,13 @@ public final class HttpApi {
     /**
      * @param publishMetrics where publish requests refused before reaching the publisher are counted
      */
-    public static Javalin create(ServerConfig config, Topology topology, ConfirmingPublisher publisher, PublishMetrics publishMetrics,
-            Health health, PrometheusMeterRegistry registry) {
+    public static Javalin create(
+            ServerConfig config,
+            Topology topology,
+            ConfirmingPublisher publisher,
+            PublishMetrics publishMetrics,
+            Health health,
+            PrometheusMeterRegistry registry) {
         JsonBodies bodies = new JsonBodies(config.maxBodyBytes());
         PublishHandler publish = new PublishHandler(publisher, publishMetrics, bodies);
         TopologyHandler topo = new TopologyHandler(topology, bodies);
@@ -48,7 +53,8 @@ public final class HttpApi {
                 server.setStopTimeout(config.shutdownTimeout().toMillis());
             });
             if (requestLog.isDebugEnabled()) { // the logger costs every request something even when silent
-                c.requestLogger.http((ctx, ms) -> requestLog.debug("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms)));
+                c.requestLogger.http((ctx, ms) ->
+                        requestLog.debug("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms)));
             }
             Problems.register(c);
 

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -39,10 +39,11 @@ final class JsonBodies {
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION) // RawJson slices values out of the body
-            .withCoercionConfig(LogicalType.Textual, c -> c
-                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .withCoercionConfig(
+                    LogicalType.Textual,
+                    c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                            .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                            .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
     private final long maxBytes;
@@ -68,14 +69,16 @@ final class JsonBodies {
             }
             return value;
         } catch (UnrecognizedPropertyException e) {
-            throw new InvalidRequestException(path(e), "is not a known field; known fields are " + known(e.getKnownPropertyIds()));
+            throw new InvalidRequestException(
+                    path(e), "is not a known field; known fields are " + known(e.getKnownPropertyIds()));
         } catch (MismatchedInputException e) {
             String path = path(e);
             if (!path.equals("body")) {
                 throw new InvalidRequestException(path, "must be " + describe(e.getTargetType()));
             }
             boolean trailing = e.getOriginalMessage().startsWith("Trailing token");
-            throw new InvalidRequestException("body", trailing ? "must hold one JSON object and nothing after it" : "must be a JSON object");
+            throw new InvalidRequestException(
+                    "body", trailing ? "must hold one JSON object and nothing after it" : "must be a JSON object");
         } catch (JsonMappingException e) {
             throw new InvalidRequestException(path(e), "is invalid: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
@@ -103,7 +106,8 @@ final class JsonBodies {
     }
 
     private ContentTooLargeResponse tooLarge() {
-        return new ContentTooLargeResponse("the request body is larger than the limit of " + maxBytes + " bytes (MAX_BODY_SIZE)");
+        return new ContentTooLargeResponse(
+                "the request body is larger than the limit of " + maxBytes + " bytes (MAX_BODY_SIZE)");
     }
 
     /** The JSON path of the field a binding error concerns, e.g. {@code options.priority}. */
@@ -133,7 +137,11 @@ final class JsonBodies {
         if (type == Boolean.class || type == boolean.class) {
             return "true or false";
         }
-        if (type == Integer.class || type == Long.class || type == int.class || type == long.class || type == BigInteger.class) {
+        if (type == Integer.class
+                || type == Long.class
+                || type == int.class
+                || type == long.class
+                || type == BigInteger.class) {
             return "an integer";
         }
         if (Number.class.isAssignableFrom(type) || type == BigDecimal.class) {

@@ -14,7 +14,13 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(
-        String type, String title, int status, String detail, String instance, List<Violation> errors, String argument) {
+        String type,
+        String title,
+        int status,
+        String detail,
+        String instance,
+        List<Violation> errors,
+        String argument) {
 
     public static final String CONTENT_TYPE = "application/problem+json";
 

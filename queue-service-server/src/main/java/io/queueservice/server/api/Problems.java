@@ -31,22 +31,30 @@ final class Problems {
         config.routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx, fromHttp(e), null));
         config.routes.exception(Exception.class, (e, ctx) -> {
             log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
-            write(ctx, Problem.of("internal", "Internal error", 500, "the service failed unexpectedly; see its logs"), null);
+            write(
+                    ctx,
+                    Problem.of("internal", "Internal error", 500, "the service failed unexpectedly; see its logs"),
+                    null);
         });
     }
 
     static Problem fromBroker(BrokerException e) {
         return switch (e) {
-            case InvalidRequestException x -> Problem.of("validation", "Invalid request", 400, x.getMessage()).withErrors(x.violations());
+            case InvalidRequestException x ->
+                Problem.of("validation", "Invalid request", 400, x.getMessage()).withErrors(x.violations());
             case ResourceNotFoundException x -> Problem.of("not-found", "Not found", 404, x.getMessage());
-            case ResourceConflictException x -> Problem.of("conflict", "Conflict", 409, x.getMessage()).withArgument(x.argument().orElse(null));
-            case OperationRefusedException x when x.forbidden() -> Problem.of("forbidden", "Refused by the broker", 403, x.getMessage());
+            case ResourceConflictException x ->
+                Problem.of("conflict", "Conflict", 409, x.getMessage())
+                        .withArgument(x.argument().orElse(null));
+            case OperationRefusedException x
+            when x.forbidden() -> Problem.of("forbidden", "Refused by the broker", 403, x.getMessage());
             case OperationRefusedException x -> Problem.of("refused", "Refused by the broker", 400, x.getMessage());
             case UnroutableMessageException x -> Problem.of("unroutable", "Message not routed", 422, x.getMessage());
             case MessageNackedException x -> Problem.of("nacked", "Message refused by the broker", 503, x.getMessage());
             case BrokerTimeoutException x -> Problem.of("timeout", "Broker timeout", 504, x.getMessage());
             case BrokerUnavailableException x -> Problem.of("unavailable", "Broker unavailable", 503, x.getMessage());
-            default -> Problem.of("broker", "Broker error", 503, "the broker failed to handle the request; try again later");
+            default ->
+                Problem.of("broker", "Broker error", 503, "the broker failed to handle the request; try again later");
         };
     }
 

@@ -30,8 +30,11 @@ final class PublishHandler {
             metrics.publishFailed("", PublishFailure.INVALID); // the request's names cannot be trusted as labels
             throw e;
         }
-        Published answer = new Published("published", message.properties().getMessageId(), message.exchange(), message.routingKey());
+        Published answer = new Published(
+                "published", message.properties().getMessageId(), message.exchange(), message.routingKey());
         // Asynchronous: no request thread waits for the confirm; failures reach the problem mapper.
-        ctx.future(() -> publisher.publish(message).thenAccept(confirmed -> ctx.status(202).json(answer)));
+        ctx.future(() -> publisher
+                .publish(message)
+                .thenAccept(confirmed -> ctx.status(202).json(answer)));
     }
 }

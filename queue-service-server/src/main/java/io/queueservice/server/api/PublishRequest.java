@@ -69,7 +69,8 @@ record PublishRequest(String exchange, String routingKey, RawJson message, Optio
         Map<String, Object> headers = FieldTables.from("options.headers", o.headers(), v);
         boolean json = isJson(contentType);
         if (message != null && !json && !message.isString()) {
-            v.add(new Violation("message", "must be a JSON string when options.contentType is not JSON ('" + contentType + "')"));
+            v.add(new Violation(
+                    "message", "must be a JSON string when options.contentType is not JSON ('" + contentType + "')"));
         }
         InvalidRequestException.throwIfAny(v);
 
@@ -109,7 +110,8 @@ record PublishRequest(String exchange, String routingKey, RawJson message, Optio
             ms = Long.parseLong(node.textValue());
         }
         if (ms < 0 || ms > MAX_EXPIRATION) {
-            v.add(new Violation("options.expiration", "must be a number of milliseconds between 0 and " + MAX_EXPIRATION));
+            v.add(new Violation(
+                    "options.expiration", "must be a number of milliseconds between 0 and " + MAX_EXPIRATION));
             return null;
         }
         return Long.toString(ms);

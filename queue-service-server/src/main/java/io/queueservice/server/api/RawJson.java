@@ -30,7 +30,8 @@ record RawJson(byte[] bytes, String text) {
         public RawJson deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             // The body being parsed: kept in token locations by StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION.
             if (!(p.currentTokenLocation().contentReference().getRawContent() instanceof byte[] source)) {
-                throw new IllegalStateException("RawJson must be parsed from a byte array with INCLUDE_SOURCE_IN_LOCATION");
+                throw new IllegalStateException(
+                        "RawJson must be parsed from a byte array with INCLUDE_SOURCE_IN_LOCATION");
             }
             int start = (int) p.currentTokenLocation().getByteOffset();
             String text = null;

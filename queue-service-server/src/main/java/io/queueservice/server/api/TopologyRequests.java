@@ -27,26 +27,59 @@ final class TopologyRequests {
         ExchangeSpec toSpec() {
             List<Violation> v = new ArrayList<>();
             ExchangeOptions o = options == null ? new ExchangeOptions(null, null, null, null, null) : options;
-            ExchangeType t = type == null ? null : parseEnum("type", type, ExchangeType.class, ExchangeType::amqpName, v);
+            ExchangeType t =
+                    type == null ? null : parseEnum("type", type, ExchangeType.class, ExchangeType::amqpName, v);
             Map<String, Object> args = FieldTables.from("options.arguments", o.arguments(), v);
-            return validated(new ExchangeSpec(name, t, orTrue(o.durable()), orFalse(o.autoDelete()), orFalse(o.internal()),
-                    o.alternateExchange(), args), ExchangeSpec::validate, v);
+            return validated(
+                    new ExchangeSpec(
+                            name,
+                            t,
+                            orTrue(o.durable()),
+                            orFalse(o.autoDelete()),
+                            orFalse(o.internal()),
+                            o.alternateExchange(),
+                            args),
+                    ExchangeSpec::validate,
+                    v);
         }
     }
 
-    record ExchangeOptions(Boolean durable, Boolean autoDelete, Boolean internal, String alternateExchange, Map<String, JsonNode> arguments) {}
+    record ExchangeOptions(
+            Boolean durable,
+            Boolean autoDelete,
+            Boolean internal,
+            String alternateExchange,
+            Map<String, JsonNode> arguments) {}
 
     /** {@code POST /api/v1/queues}. */
     record QueueRequest(String name, QueueOptions options) {
         QueueSpec toSpec() {
             List<Violation> v = new ArrayList<>();
             QueueOptions o = options == null ? QueueOptions.NONE : options;
-            QueueType type = o.type() == null ? null : parseEnum("options.type", o.type(), QueueType.class, QueueType::amqpName, v);
-            Overflow overflow = o.overflow() == null ? null : parseEnum("options.overflow", o.overflow(), Overflow.class, Overflow::amqpName, v);
+            QueueType type = o.type() == null
+                    ? null
+                    : parseEnum("options.type", o.type(), QueueType.class, QueueType::amqpName, v);
+            Overflow overflow = o.overflow() == null
+                    ? null
+                    : parseEnum("options.overflow", o.overflow(), Overflow.class, Overflow::amqpName, v);
             Map<String, Object> args = FieldTables.from("options.arguments", o.arguments(), v);
-            return validated(new QueueSpec(name, type, orTrue(o.durable()), orFalse(o.autoDelete()), o.deadLetterExchange(),
-                    o.deadLetterRoutingKey(), o.messageTtl(), o.maxLength(), o.maxLengthBytes(), overflow, o.maxPriority(),
-                    orFalse(o.lazy()), args), QueueSpec::validate, v);
+            return validated(
+                    new QueueSpec(
+                            name,
+                            type,
+                            orTrue(o.durable()),
+                            orFalse(o.autoDelete()),
+                            o.deadLetterExchange(),
+                            o.deadLetterRoutingKey(),
+                            o.messageTtl(),
+                            o.maxLength(),
+                            o.maxLengthBytes(),
+                            overflow,
+                            o.maxPriority(),
+                            orFalse(o.lazy()),
+                            args),
+                    QueueSpec::validate,
+                    v);
         }
     }
 
@@ -63,7 +96,8 @@ final class TopologyRequests {
             String type,
             Boolean autoDelete,
             Map<String, JsonNode> arguments) {
-        static final QueueOptions NONE = new QueueOptions(null, null, null, null, null, null, null, null, null, null, null, null);
+        static final QueueOptions NONE =
+                new QueueOptions(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** {@code POST} and {@code DELETE /api/v1/bindings}. */
@@ -100,13 +134,17 @@ final class TopologyRequests {
         return b != null && b;
     }
 
-    private static <E extends Enum<E>> E parseEnum(String field, String value, Class<E> type, Function<E, String> name, List<Violation> v) {
+    private static <E extends Enum<E>> E parseEnum(
+            String field, String value, Class<E> type, Function<E, String> name, List<Violation> v) {
         for (E e : type.getEnumConstants()) {
             if (name.apply(e).equals(value)) {
                 return e;
             }
         }
-        v.add(new Violation(field, "must be one of " + Arrays.stream(type.getEnumConstants()).map(name).toList() + " but was '" + value + "'"));
+        v.add(new Violation(
+                field,
+                "must be one of "
+                        + Arrays.stream(type.getEnumConstants()).map(name).toList() + " but was '" + value + "'"));
         return null;
     }
 }

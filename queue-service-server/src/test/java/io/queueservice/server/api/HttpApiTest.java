@@ -54,16 +54,21 @@ class HttpApiTest {
     @BeforeAll
     static void startApi() {
         ServerConfig config = ServerConfig.from(Map.of(
-                "MAX_BODY_SIZE", Integer.toString(MAX_BODY),
-                "REQUEST_TIMEOUT", Long.toString(REQUEST_TIMEOUT_MS),
-                "SHUTDOWN_TIMEOUT", "500",
+                "MAX_BODY_SIZE",
+                Integer.toString(MAX_BODY),
+                "REQUEST_TIMEOUT",
+                Long.toString(REQUEST_TIMEOUT_MS),
+                "SHUTDOWN_TIMEOUT",
+                "500",
                 // never contacted: the connections are not started
-                "RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:1"));
+                "RABBITMQ_URL",
+                "amqp://guest:guest@127.0.0.1:1"));
         publishConnection = new BrokerConnection(config.broker(), "test-publish", Duration.ofSeconds(1));
         adminConnection = new BrokerConnection(config.broker(), "test-admin", Duration.ofSeconds(1));
         Topology topology = new Topology(adminConnection);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        publisher = new ConfirmingPublisher(publishConnection, topology, config.publish(), new MicrometerPublishMetrics(registry));
+        publisher = new ConfirmingPublisher(
+                publishConnection, topology, config.publish(), new MicrometerPublishMetrics(registry));
         Health health = new Health(publishConnection, adminConnection, "9.9.9-test");
         app = HttpApi.create(config, topology, publisher, PublishMetrics.NO_OP, health, registry);
         app.start("127.0.0.1", 0);
@@ -92,7 +97,8 @@ class HttpApiTest {
 
     // --- helpers
 
-    private static HttpResponse<String> send(String method, String path, BodyPublisher body) throws IOException, InterruptedException {
+    private static HttpResponse<String> send(String method, String path, BodyPublisher body)
+            throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(Duration.ofMillis(REQUEST_TIMEOUT_MS * 2))
                 .header("Content-Type", "application/json")
@@ -112,7 +118,10 @@ class HttpApiTest {
     /** The problem in a response, checked to be one: right content type and status inside. */
     private static Problem problem(HttpResponse<String> response, int status) throws IOException {
         assertThat(response.statusCode()).as("status of %s", response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith(Problem.CONTENT_TYPE);
+        assertThat(response.headers().firstValue("Content-Type"))
+                .get()
+                .asString()
+                .startsWith(Problem.CONTENT_TYPE);
         Problem p = JSON.readValue(response.body(), Problem.class);
         assertThat(p.status()).isEqualTo(status);
         assertThat(p.type()).startsWith("urn:queue-service:problem:");
@@ -131,7 +140,15 @@ class HttpApiTest {
     // --- malformed bodies
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"message\": ", "{message: 1}", "{\"message\": 1,}", "not json", "{\"routingKey\": tru}", "{\"a\":1"})
+    @ValueSource(
+            strings = {
+                "{\"message\": ",
+                "{message: 1}",
+                "{\"message\": 1,}",
+                "not json",
+                "{\"routingKey\": tru}",
+                "{\"a\":1"
+            })
     void malformedJsonIsABodyProblem(String body) throws Exception {
         Violation error = firstError(post("/api/v1/publish", body));
 
@@ -170,7 +187,9 @@ class HttpApiTest {
 
     @Test
     void duplicateFieldIsRefused() throws Exception {
-        assertThat(problem(post("/api/v1/publish", "{\"message\":1,\"message\":2}"), 400).errors()).isNotEmpty();
+        assertThat(problem(post("/api/v1/publish", "{\"message\":1,\"message\":2}"), 400)
+                        .errors())
+                .isNotEmpty();
     }
 
     @Test
@@ -187,7 +206,11 @@ class HttpApiTest {
 
         assertThat(p.errors()).singleElement().satisfies(e -> {
             assertThat(e.field()).isEqualTo("options.ttl");
-            assertThat(e.message()).contains("not a known field").contains("expiration").contains("priority").contains("headers");
+            assertThat(e.message())
+                    .contains("not a known field")
+                    .contains("expiration")
+                    .contains("priority")
+                    .contains("headers");
         });
         assertThat(p.instance()).isEqualTo("/api/v1/publish");
     }
@@ -201,16 +224,18 @@ class HttpApiTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "{\"routingKey\": 5, \"message\": 1}                          | routingKey         | a string",
-        "{\"routingKey\": true, \"message\": 1}                       | routingKey         | a string",
-        "{\"message\": 1, \"options\": {\"persistent\": 1}}           | options.persistent | true or false",
-        "{\"message\": 1, \"options\": {\"persistent\": \"true\"}}    | options.persistent | true or false",
-        "{\"message\": 1, \"options\": {\"priority\": \"3\"}}         | options.priority   | an integer",
-        "{\"message\": 1, \"options\": {\"priority\": 1.5}}           | options.priority   | an integer",
-        "{\"message\": 1, \"options\": {\"headers\": [1]}}            | options.headers    | a JSON object",
-        "{\"message\": 1, \"options\": 7}                             | options            | a JSON object",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"routingKey\": 5, \"message\": 1}                          | routingKey         | a string",
+                "{\"routingKey\": true, \"message\": 1}                       | routingKey         | a string",
+                "{\"message\": 1, \"options\": {\"persistent\": 1}}           | options.persistent | true or false",
+                "{\"message\": 1, \"options\": {\"persistent\": \"true\"}}    | options.persistent | true or false",
+                "{\"message\": 1, \"options\": {\"priority\": \"3\"}}         | options.priority   | an integer",
+                "{\"message\": 1, \"options\": {\"priority\": 1.5}}           | options.priority   | an integer",
+                "{\"message\": 1, \"options\": {\"headers\": [1]}}            | options.headers    | a JSON object",
+                "{\"message\": 1, \"options\": 7}                             | options            | a JSON object",
+            })
     void wrongTypeIsRefusedNamingTheField(String body, String field, String expected) throws Exception {
         Violation error = firstError(post("/api/v1/publish", body));
 
@@ -219,11 +244,13 @@ class HttpApiTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "/api/v1/publish | {\"message\": 1, \"options\": {\"priority\": 3000000000}}            | options.priority",
-        "/api/v1/queues  | {\"name\": \"q\", \"options\": {\"messageTtl\": 99999999999999999999}} | options.messageTtl",
-        "/api/v1/queues  | {\"name\": \"q\", \"options\": {\"maxLength\": 1e3}}                   | options.maxLength",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "/api/v1/publish | {\"message\": 1, \"options\": {\"priority\": 3000000000}}            | options.priority",
+                "/api/v1/queues  | {\"name\": \"q\", \"options\": {\"messageTtl\": 99999999999999999999}} | options.messageTtl",
+                "/api/v1/queues  | {\"name\": \"q\", \"options\": {\"maxLength\": 1e3}}                   | options.maxLength",
+            })
     void numberThatDoesNotFitItsFieldIsRefusedNamingTheField(String path, String body, String field) throws Exception {
         assertThat(firstError(post(path, body)).field()).isEqualTo(field);
     }
@@ -237,14 +264,18 @@ class HttpApiTest {
         withBom[2] = (byte) 0xBF;
         System.arraycopy(json, 0, withBom, 3, json.length);
 
-        assertThat(send("POST", "/api/v1/publish", BodyPublishers.ofByteArray(withBom)).statusCode()).isEqualTo(503);
+        assertThat(send("POST", "/api/v1/publish", BodyPublishers.ofByteArray(withBom))
+                        .statusCode())
+                .isEqualTo(503);
     }
 
     @Test
     void utf16BodyIsABadRequestNotAServerError() throws Exception {
         byte[] utf16 = "{\"routingKey\":\"q\",\"message\":{\"a\":1}}".getBytes(StandardCharsets.UTF_16LE);
 
-        assertThat(problem(send("POST", "/api/v1/publish", BodyPublishers.ofByteArray(utf16)), 400).errors()).isNotEmpty();
+        assertThat(problem(send("POST", "/api/v1/publish", BodyPublishers.ofByteArray(utf16)), 400)
+                        .errors())
+                .isNotEmpty();
     }
 
     @Test
@@ -259,7 +290,8 @@ class HttpApiTest {
 
     @Test
     void queueNameWithEncodedSlashReachesTheHandler() throws Exception {
-        HttpResponse<String> response = send("DELETE", "/api/v1/queues/team%2Forders?ifEmpty=maybe", BodyPublishers.noBody());
+        HttpResponse<String> response =
+                send("DELETE", "/api/v1/queues/team%2Forders?ifEmpty=maybe", BodyPublishers.noBody());
 
         assertThat(firstError(response).field()).isEqualTo("ifEmpty");
     }
@@ -281,7 +313,8 @@ class HttpApiTest {
         byte[] big = ("{\"message\":\"" + "x".repeat(MAX_BODY) + "\"}").getBytes();
 
         // No Content-Length: the limit must hold while reading.
-        HttpResponse<String> response = send("POST", "/api/v1/publish", BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big)));
+        HttpResponse<String> response =
+                send("POST", "/api/v1/publish", BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big)));
 
         assertThat(problem(response, 413).type()).isEqualTo("urn:queue-service:problem:too-large");
     }
@@ -318,8 +351,12 @@ class HttpApiTest {
         Problem p = problem(response, 503);
         assertThat(p.type()).isEqualTo("urn:queue-service:problem:unavailable");
         assertThat(p.detail()).contains("not connected");
-        assertThat(response.headers().firstValue("Retry-After")).get().satisfies(v -> assertThat(Long.parseLong(v)).isBetween(1L, 60L));
-        assertThat(elapsedMs).as("answered without waiting for the request timeout").isLessThan(REQUEST_TIMEOUT_MS / 5);
+        assertThat(response.headers().firstValue("Retry-After"))
+                .get()
+                .satisfies(v -> assertThat(Long.parseLong(v)).isBetween(1L, 60L));
+        assertThat(elapsedMs)
+                .as("answered without waiting for the request timeout")
+                .isLessThan(REQUEST_TIMEOUT_MS / 5);
     }
 
     @Test
@@ -329,8 +366,12 @@ class HttpApiTest {
         HttpResponse<String> metrics = get("/metrics");
 
         assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.headers().firstValue("Content-Type")).get().asString().startsWith("text/plain");
-        assertThat(metrics.body()).containsPattern("queue_message_publish_errors_total\\{[^}]*reason=\"unavailable\"[^}]*\\} [1-9]");
+        assertThat(metrics.headers().firstValue("Content-Type"))
+                .get()
+                .asString()
+                .startsWith("text/plain");
+        assertThat(metrics.body())
+                .containsPattern("queue_message_publish_errors_total\\{[^}]*reason=\"unavailable\"[^}]*\\} [1-9]");
         assertThat(metrics.body()).contains("exchange=\"amq.default\"");
     }
 
@@ -344,22 +385,25 @@ class HttpApiTest {
 
     @Test
     void validQueueDeclarationWithoutBrokerIsA503() throws Exception {
-        assertThat(problem(post("/api/v1/queues", "{\"name\":\"orders\",\"options\":{\"type\":\"quorum\"}}"), 503).detail())
+        assertThat(problem(post("/api/v1/queues", "{\"name\":\"orders\",\"options\":{\"type\":\"quorum\"}}"), 503)
+                        .detail())
                 .doesNotContain("127.0.0.1");
     }
 
     // --- topology validation, before the broker is asked
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "{\"name\":\"orders\",\"options\":{\"overflow\":\"foo\"}}                      | options.overflow",
-        "{\"name\":\"orders\",\"options\":{\"type\":\"quorum\",\"durable\":false}}       | options.durable",
-        "{\"name\":\"amq.x\"}                                                          | name",
-        "{\"name\":\"orders\",\"options\":{\"type\":\"fast\"}}                           | options.type",
-        "{\"name\":\"orders\",\"options\":{\"messageTtl\":-1}}                           | options.messageTtl",
-        "{\"name\":\"orders\",\"options\":{\"messageTtl\":1,\"arguments\":{\"x-message-ttl\":2}}} | options.arguments.x-message-ttl",
-        "{\"options\":{}}                                                              | name",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"name\":\"orders\",\"options\":{\"overflow\":\"foo\"}}                      | options.overflow",
+                "{\"name\":\"orders\",\"options\":{\"type\":\"quorum\",\"durable\":false}}       | options.durable",
+                "{\"name\":\"amq.x\"}                                                          | name",
+                "{\"name\":\"orders\",\"options\":{\"type\":\"fast\"}}                           | options.type",
+                "{\"name\":\"orders\",\"options\":{\"messageTtl\":-1}}                           | options.messageTtl",
+                "{\"name\":\"orders\",\"options\":{\"messageTtl\":1,\"arguments\":{\"x-message-ttl\":2}}} | options.arguments.x-message-ttl",
+                "{\"options\":{}}                                                              | name",
+            })
     void invalidQueueDeclarationIsRefusedNamingTheField(String body, String field) throws Exception {
         Problem p = problem(post("/api/v1/queues", body), 400);
 
@@ -368,19 +412,28 @@ class HttpApiTest {
 
     @Test
     void quorumQueueRulesAreAllReported() throws Exception {
-        Problem p = problem(post("/api/v1/queues",
-                "{\"name\":\"amq.x\",\"options\":{\"type\":\"quorum\",\"durable\":false,\"lazy\":true,\"maxPriority\":5}}"), 400);
+        Problem p = problem(
+                post(
+                        "/api/v1/queues",
+                        "{\"name\":\"amq.x\",\"options\":{\"type\":\"quorum\",\"durable\":false,\"lazy\":true,\"maxPriority\":5}}"),
+                400);
 
-        assertThat(p.errors()).extracting(Violation::field)
+        assertThat(p.errors())
+                .extracting(Violation::field)
                 .containsExactlyInAnyOrder("name", "options.durable", "options.lazy", "options.maxPriority");
     }
 
     @Test
     void everyQueueViolationIsReportedAtOnce() throws Exception {
-        Problem p = problem(post("/api/v1/queues",
-                "{\"name\":\"amq.x\",\"options\":{\"overflow\":\"foo\",\"type\":\"quorum\",\"durable\":false}}"), 400);
+        Problem p = problem(
+                post(
+                        "/api/v1/queues",
+                        "{\"name\":\"amq.x\",\"options\":{\"overflow\":\"foo\",\"type\":\"quorum\",\"durable\":false}}"),
+                400);
 
-        assertThat(p.errors()).extracting(Violation::field).containsExactlyInAnyOrder("name", "options.overflow", "options.durable");
+        assertThat(p.errors())
+                .extracting(Violation::field)
+                .containsExactlyInAnyOrder("name", "options.overflow", "options.durable");
     }
 
     @ParameterizedTest
@@ -395,12 +448,16 @@ class HttpApiTest {
 
     @Test
     void deleteExchangeWithBadFlagIsRefused() throws Exception {
-        assertThat(firstError(send("DELETE", "/api/v1/exchanges/events?ifUnused=yes", BodyPublishers.noBody())).field()).isEqualTo("ifUnused");
+        assertThat(firstError(send("DELETE", "/api/v1/exchanges/events?ifUnused=yes", BodyPublishers.noBody()))
+                        .field())
+                .isEqualTo("ifUnused");
     }
 
     @Test
     void deleteOfReservedExchangeIsRefused() throws Exception {
-        assertThat(firstError(send("DELETE", "/api/v1/exchanges/amq.direct", BodyPublishers.noBody())).field()).isEqualTo("name");
+        assertThat(firstError(send("DELETE", "/api/v1/exchanges/amq.direct", BodyPublishers.noBody()))
+                        .field())
+                .isEqualTo("name");
     }
 
     @Test
@@ -415,23 +472,29 @@ class HttpApiTest {
 
     @Test
     void bindingToTheDefaultExchangeIsRefused() throws Exception {
-        Violation error = firstError(post("/api/v1/bindings", "{\"queue\":\"orders\",\"exchange\":\"\",\"routingKey\":\"orders\"}"));
+        Violation error = firstError(
+                post("/api/v1/bindings", "{\"queue\":\"orders\",\"exchange\":\"\",\"routingKey\":\"orders\"}"));
 
         assertThat(error.field()).isEqualTo("exchange");
     }
 
     @Test
     void bindingArgumentsOutOfRangeAreRefusedWithTheirPath() throws Exception {
-        Violation error = firstError(post("/api/v1/bindings", "{\"queue\":\"q\",\"exchange\":\"h\",\"arguments\":{\"n\":1e400}}"));
+        Violation error = firstError(
+                post("/api/v1/bindings", "{\"queue\":\"q\",\"exchange\":\"h\",\"arguments\":{\"n\":1e400}}"));
 
         assertThat(error.field()).isEqualTo("arguments.n");
     }
 
     @Test
     void publishValidationProblemsAreAllListed() throws Exception {
-        Problem p = problem(post("/api/v1/publish", "{\"exchange\":\"" + "e".repeat(256) + "\",\"options\":{\"priority\":300}}"), 400);
+        Problem p = problem(
+                post("/api/v1/publish", "{\"exchange\":\"" + "e".repeat(256) + "\",\"options\":{\"priority\":300}}"),
+                400);
 
-        assertThat(p.errors()).extracting(Violation::field).containsExactlyInAnyOrder("exchange", "message", "options.priority");
+        assertThat(p.errors())
+                .extracting(Violation::field)
+                .containsExactlyInAnyOrder("exchange", "message", "options.priority");
         assertThat(p.detail()).contains("options.priority");
     }
 
@@ -443,14 +506,20 @@ class HttpApiTest {
      */
     @Test
     void stopWithAnIdleKeepAliveConnectionIsPromptAndClean() throws Exception {
-        ServerConfig config = ServerConfig.from(Map.of("SHUTDOWN_TIMEOUT", "1000", "RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:1"));
+        ServerConfig config =
+                ServerConfig.from(Map.of("SHUTDOWN_TIMEOUT", "1000", "RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:1"));
         BrokerConnection connection = new BrokerConnection(config.broker(), "test-stop", Duration.ofSeconds(1));
         Topology topology = new Topology(connection);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ConfirmingPublisher pub = new ConfirmingPublisher(connection, topology, config.publish(), new MicrometerPublishMetrics(registry));
-        Javalin other = HttpApi.create(config, topology, pub, PublishMetrics.NO_OP, new Health(connection, connection, "x"), registry).start("127.0.0.1", 0);
+        ConfirmingPublisher pub =
+                new ConfirmingPublisher(connection, topology, config.publish(), new MicrometerPublishMetrics(registry));
+        Javalin other = HttpApi.create(
+                        config, topology, pub, PublishMetrics.NO_OP, new Health(connection, connection, "x"), registry)
+                .start("127.0.0.1", 0);
         try (HttpClient keepAlive = HttpClient.newHttpClient()) {
-            HttpResponse<String> live = keepAlive.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port() + "/healthz")).build(),
+            HttpResponse<String> live = keepAlive.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port() + "/healthz"))
+                            .build(),
                     BodyHandlers.ofString());
             assertThat(live.statusCode()).isEqualTo(200);
 

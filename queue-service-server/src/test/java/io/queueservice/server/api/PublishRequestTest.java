@@ -71,10 +71,22 @@ class PublishRequestTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"1.50", "-0", "12345678901234567890123", "true", "false", "\"a string\"", "[]", "{}", "[1,[2,{\"x\":null}]]"})
+    @ValueSource(
+            strings = {
+                "1.50",
+                "-0",
+                "12345678901234567890123",
+                "true",
+                "false",
+                "\"a string\"",
+                "[]",
+                "{}",
+                "[1,[2,{\"x\":null}]]"
+            })
     void anyJsonValueIsSentAsItsText(String value) throws IOException {
         assertThat(body(message("{\"message\":" + value + "}"))).isEqualTo(value);
-        assertThat(body(message("{\"message\": " + value + " , \"routingKey\":\"q\"}"))).isEqualTo(value);
+        assertThat(body(message("{\"message\": " + value + " , \"routingKey\":\"q\"}")))
+                .isEqualTo(value);
     }
 
     @Test
@@ -92,7 +104,9 @@ class PublishRequestTest {
 
     @Test
     void missingMessageIsRefused() throws IOException {
-        assertThat(refused("{\"routingKey\":\"q\"}")).singleElement().satisfies(v -> assertThat(v.field()).isEqualTo("message"));
+        assertThat(refused("{\"routingKey\":\"q\"}"))
+                .singleElement()
+                .satisfies(v -> assertThat(v.field()).isEqualTo("message"));
     }
 
     // --- defaults
@@ -126,20 +140,29 @@ class PublishRequestTest {
 
     @Test
     void emptyMessageIdIsReplacedByAGeneratedOne() throws IOException {
-        String id = message("{\"message\":1,\"options\":{\"messageId\":\"\"}}").properties().getMessageId();
+        String id = message("{\"message\":1,\"options\":{\"messageId\":\"\"}}")
+                .properties()
+                .getMessageId();
 
         assertThat(UUID.fromString(id)).isNotNull();
     }
 
     @Test
     void persistentFalseIsTransient() throws IOException {
-        assertThat(message("{\"message\":1,\"options\":{\"persistent\":false}}").properties().getDeliveryMode()).isEqualTo(1);
-        assertThat(message("{\"message\":1,\"options\":{\"persistent\":true}}").properties().getDeliveryMode()).isEqualTo(2);
+        assertThat(message("{\"message\":1,\"options\":{\"persistent\":false}}")
+                        .properties()
+                        .getDeliveryMode())
+                .isEqualTo(1);
+        assertThat(message("{\"message\":1,\"options\":{\"persistent\":true}}")
+                        .properties()
+                        .getDeliveryMode())
+                .isEqualTo(2);
     }
 
     @Test
     void mandatoryFalseIsCarried() throws IOException {
-        assertThat(message("{\"message\":1,\"options\":{\"mandatory\":false}}").mandatory()).isFalse();
+        assertThat(message("{\"message\":1,\"options\":{\"mandatory\":false}}").mandatory())
+                .isFalse();
     }
 
     // --- options carried
@@ -165,29 +188,47 @@ class PublishRequestTest {
 
     @Test
     void expirationAsNumericStringIsCarried() throws IOException {
-        assertThat(message("{\"message\":1,\"options\":{\"expiration\":\"1500\"}}").properties().getExpiration()).isEqualTo("1500");
+        assertThat(message("{\"message\":1,\"options\":{\"expiration\":\"1500\"}}")
+                        .properties()
+                        .getExpiration())
+                .isEqualTo("1500");
     }
 
     @Test
     void expirationBoundsAreZeroAndUnsigned32Bits() throws IOException {
-        assertThat(message("{\"message\":1,\"options\":{\"expiration\":0}}").properties().getExpiration()).isEqualTo("0");
-        assertThat(message("{\"message\":1,\"options\":{\"expiration\":4294967295}}").properties().getExpiration()).isEqualTo("4294967295");
-        assertThat(refusedFields("{\"message\":1,\"options\":{\"expiration\":4294967296}}")).containsExactly("options.expiration");
+        assertThat(message("{\"message\":1,\"options\":{\"expiration\":0}}")
+                        .properties()
+                        .getExpiration())
+                .isEqualTo("0");
+        assertThat(message("{\"message\":1,\"options\":{\"expiration\":4294967295}}")
+                        .properties()
+                        .getExpiration())
+                .isEqualTo("4294967295");
+        assertThat(refusedFields("{\"message\":1,\"options\":{\"expiration\":4294967296}}"))
+                .containsExactly("options.expiration");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"-1", "\"abc\"", "\"-1\"", "\"1.5\"", "1.5", "true", "{}", "\"\"", "\"99999999999\""})
     void badExpirationIsRefused(String expiration) throws IOException {
-        assertThat(refusedFields("{\"message\":1,\"options\":{\"expiration\":" + expiration + "}}")).containsExactly("options.expiration");
+        assertThat(refusedFields("{\"message\":1,\"options\":{\"expiration\":" + expiration + "}}"))
+                .containsExactly("options.expiration");
     }
 
     @Test
     void priorityBoundsAre0And255() throws IOException {
-        assertThat(message("{\"message\":1,\"options\":{\"priority\":0}}").properties().getPriority()).isZero();
-        assertThat(message("{\"message\":1,\"options\":{\"priority\":255}}").properties().getPriority()).isEqualTo(255);
+        assertThat(message("{\"message\":1,\"options\":{\"priority\":0}}")
+                        .properties()
+                        .getPriority())
+                .isZero();
+        assertThat(message("{\"message\":1,\"options\":{\"priority\":255}}")
+                        .properties()
+                        .getPriority())
+                .isEqualTo(255);
         assertThat(refused("{\"message\":1,\"options\":{\"priority\":300}}"))
                 .containsExactly(new Violation("options.priority", "must be between 0 and 255 but was 300"));
-        assertThat(refusedFields("{\"message\":1,\"options\":{\"priority\":-1}}")).containsExactly("options.priority");
+        assertThat(refusedFields("{\"message\":1,\"options\":{\"priority\":-1}}"))
+                .containsExactly("options.priority");
     }
 
     // --- headers
@@ -202,8 +243,13 @@ class PublishRequestTest {
                 """);
 
         Map<String, Object> h = m.properties().getHeaders();
-        assertThat(h).containsEntry("int", 7).containsEntry("long", 9_000_000_000L).containsEntry("double", 2.5)
-                .containsEntry("bool", true).containsEntry("null", null).containsEntry("text", "t");
+        assertThat(h)
+                .containsEntry("int", 7)
+                .containsEntry("long", 9_000_000_000L)
+                .containsEntry("double", 2.5)
+                .containsEntry("bool", true)
+                .containsEntry("null", null)
+                .containsEntry("text", "t");
         assertThat(h.get("int")).isInstanceOf(Integer.class);
         assertThat(h.get("long")).isInstanceOf(Long.class);
         assertThat(h.get("double")).isInstanceOf(Double.class);
@@ -213,13 +259,17 @@ class PublishRequestTest {
 
     @Test
     void emptyHeadersAreNoHeaders() throws IOException {
-        assertThat(message("{\"message\":1,\"options\":{\"headers\":{}}}").properties().getHeaders()).isNull();
+        assertThat(message("{\"message\":1,\"options\":{\"headers\":{}}}")
+                        .properties()
+                        .getHeaders())
+                .isNull();
     }
 
     @Test
     void headerNumberBeyondDoubleRangeIsRefused() throws IOException {
         assertThat(refused("{\"message\":1,\"options\":{\"headers\":{\"big\":1e400}}}"))
-                .singleElement().satisfies(v -> {
+                .singleElement()
+                .satisfies(v -> {
                     assertThat(v.field()).isEqualTo("options.headers.big");
                     assertThat(v.message()).contains("out of range");
                 });
@@ -228,7 +278,8 @@ class PublishRequestTest {
     @Test
     void headerIntegerBeyond64BitsIsRefused() throws IOException {
         assertThat(refused("{\"message\":1,\"options\":{\"headers\":{\"big\":99999999999999999999}}}"))
-                .singleElement().satisfies(v -> {
+                .singleElement()
+                .satisfies(v -> {
                     assertThat(v.field()).isEqualTo("options.headers.big");
                     assertThat(v.message()).contains("64 bits");
                 });
@@ -242,7 +293,10 @@ class PublishRequestTest {
 
     @Test
     void highPrecisionHeaderDecimalBecomesTheNearestDouble() throws IOException {
-        Object v = message("{\"message\":1,\"options\":{\"headers\":{\"pi\":3.14159265358979323846}}}").properties().getHeaders().get("pi");
+        Object v = message("{\"message\":1,\"options\":{\"headers\":{\"pi\":3.14159265358979323846}}}")
+                .properties()
+                .getHeaders()
+                .get("pi");
 
         assertThat(v).isEqualTo(Math.PI);
     }
@@ -251,7 +305,8 @@ class PublishRequestTest {
 
     @Test
     void textPlainStringIsSentAsTheRawString() throws IOException {
-        OutgoingMessage m = message("{\"message\":\"hello \\\"world\\\" é\",\"options\":{\"contentType\":\"text/plain\"}}");
+        OutgoingMessage m =
+                message("{\"message\":\"hello \\\"world\\\" é\",\"options\":{\"contentType\":\"text/plain\"}}");
 
         assertThat(body(m)).isEqualTo("hello \"world\" é");
         assertThat(m.properties().getContentType()).isEqualTo("text/plain");
@@ -275,7 +330,8 @@ class PublishRequestTest {
     @ValueSource(strings = {"{\"a\":1}", "5", "true", "null", "[\"a\"]"})
     void nonStringWithTextContentTypeIsRefused(String value) throws IOException {
         assertThat(refused("{\"message\":" + value + ",\"options\":{\"contentType\":\"text/plain\"}}"))
-                .singleElement().satisfies(v -> {
+                .singleElement()
+                .satisfies(v -> {
                     assertThat(v.field()).isEqualTo("message");
                     assertThat(v.message()).contains("text/plain");
                 });
@@ -293,20 +349,23 @@ class PublishRequestTest {
 
     @Test
     void routingKeyOf255BytesIsAccepted() throws IOException {
-        assertThat(message("{\"routingKey\":\"" + "k".repeat(255) + "\",\"message\":1}").routingKey()).hasSize(255);
+        assertThat(message("{\"routingKey\":\"" + "k".repeat(255) + "\",\"message\":1}")
+                        .routingKey())
+                .hasSize(255);
     }
 
     @Test
     void routingKeyLimitCountsUtf8Bytes() throws IOException {
-        assertThat(refusedFields("{\"routingKey\":\"" + "é".repeat(128) + "\",\"message\":1}")).containsExactly("routingKey");
+        assertThat(refusedFields("{\"routingKey\":\"" + "é".repeat(128) + "\",\"message\":1}"))
+                .containsExactly("routingKey");
     }
 
     @Test
     void overlongPropertiesAreRefused() throws IOException {
         String tooLong = "p".repeat(256);
 
-        assertThat(refusedFields("{\"message\":\"text\",\"options\":{\"messageId\":\"" + tooLong + "\",\"correlationId\":\"" + tooLong
-                + "\",\"contentType\":\"" + tooLong + "\"}}"))
+        assertThat(refusedFields("{\"message\":\"text\",\"options\":{\"messageId\":\"" + tooLong
+                        + "\",\"correlationId\":\"" + tooLong + "\",\"contentType\":\"" + tooLong + "\"}}"))
                 .containsExactlyInAnyOrder("options.messageId", "options.correlationId", "options.contentType");
     }
 
@@ -315,7 +374,8 @@ class PublishRequestTest {
         assertThat(refusedFields("""
                 {"exchange":"%s","options":{"priority":300,"expiration":"abc","headers":{"h":1e400}}}
                 """.formatted("x".repeat(300))))
-                .containsExactlyInAnyOrder("exchange", "message", "options.priority", "options.expiration", "options.headers.h");
+                .containsExactlyInAnyOrder(
+                        "exchange", "message", "options.priority", "options.expiration", "options.headers.h");
     }
 
     @Test
@@ -325,6 +385,7 @@ class PublishRequestTest {
         OutgoingMessage m = message(request);
 
         assertThat(m.body()).hasSize(7);
-        assertThat(Arrays.equals(m.body(), request.getBytes(StandardCharsets.UTF_8))).isFalse();
+        assertThat(Arrays.equals(m.body(), request.getBytes(StandardCharsets.UTF_8)))
+                .isFalse();
     }
 }
