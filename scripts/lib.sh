@@ -117,8 +117,8 @@ amqp_answers() {
 }
 
 # Makes sure a RabbitMQ answers at RABBITMQ_URL (default: the local one on 5672).
-# Only the first URL of a comma-separated list is checked. A broker that is not the
-# local default is never started; an existing broker is never stopped or reconfigured.
+# With several comma-separated URLs (a cluster), one that answers is enough. A broker that is
+# not the local default is never started; an existing broker is never stopped or reconfigured.
 ensure_broker() {
     export RABBITMQ_URL="${RABBITMQ_URL:-$DEFAULT_RABBITMQ_URL}"
     # Several URLs are nodes of one cluster: one that answers is enough, the service fails over.

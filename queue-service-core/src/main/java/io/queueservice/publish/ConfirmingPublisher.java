@@ -166,24 +166,26 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
             });
             return mine;
         }
-        // After the first publish: the exchange itself was refused (fail alike), or go again (shared if proven).
-        return first.handle((ok, failure) -> failure)
-                .thenComposeAsync(
-                        failure -> isRefusal(failure) ? CompletableFuture.<Void>failedFuture(failure) : publishAfter(m),
-                        timer);
+        // After the first publish: proven (go shared), refused (fail alike), or unknown (fail, not sent).
+        return first.handle((ok, failure) -> failure).thenComposeAsync(failure -> afterFirst(m, failure), timer);
     }
 
-    private CompletableFuture<Void> publishAfter(OutgoingMessage m) {
+    private CompletableFuture<Void> afterFirst(OutgoingMessage m, Throwable firstFailure) {
+        Throwable t = unwrapped(firstFailure);
+        if (t instanceof ResourceNotFoundException || t instanceof OperationRefusedException) {
+            return CompletableFuture.failedFuture(t);
+        }
+        if (!knownExchanges.isProven(m.exchange())) {
+            // Sending it alone now could wait as long again, past the request timeout: let the caller retry.
+            return CompletableFuture.failedFuture(new BrokerUnavailableException(
+                    "could not learn in time whether the exchange takes messages; this one was not sent",
+                    RETRY_AFTER_FULL));
+        }
         try {
             return send(m);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-    }
-
-    private static boolean isRefusal(Throwable failure) {
-        Throwable t = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
-        return t instanceof ResourceNotFoundException || t instanceof OperationRefusedException;
     }
 
     /** Publishes on a channel opened for this message only, closed once it is settled. */
@@ -235,6 +237,11 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
         List<Violation> v = new ArrayList<>();
         AmqpNames.checkShortString("exchange", m.exchange(), v);
         AmqpNames.checkShortString("routingKey", m.routingKey(), v);
+        Map<String, Object> headers = m.properties().getHeaders();
+        if (headers != null && headers.containsKey(PublisherChannel.SEQUENCE_HEADER)) {
+            // It matches returned messages to their publish: a client's value would confuse that.
+            v.add(new Violation("options.headers." + PublisherChannel.SEQUENCE_HEADER, "is reserved by the gateway"));
+        }
         InvalidRequestException.throwIfAny(v);
     }
 

@@ -471,6 +471,15 @@ class HttpApiTest {
     }
 
     @Test
+    void theGatewaysOwnHeaderIsReserved() throws Exception {
+        Violation error = firstError(post(
+                "/api/v1/publish",
+                "{\"routingKey\":\"q\",\"message\":1,\"options\":{\"headers\":{\"qs-publish-seq\":7}}}"));
+
+        assertThat(error.field()).isEqualTo("options.headers.qs-publish-seq");
+    }
+
+    @Test
     void bindingToTheDefaultExchangeIsRefused() throws Exception {
         Violation error = firstError(
                 post("/api/v1/bindings", "{\"queue\":\"orders\",\"exchange\":\"\",\"routingKey\":\"orders\"}"));
