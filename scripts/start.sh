@@ -19,7 +19,7 @@ if [[ ! -f "$JAR" ]] || [[ -n "$(find pom.xml ./*/pom.xml ./*/src -newer "$JAR" 
 fi
 
 # Defaults keep the service under 256 MiB RSS; set JAVA_OPTS to override them all.
-JAVA_OPTS="${JAVA_OPTS:--Xmx160m -XX:MaxMetaspaceSize=96m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}"
+JAVA_OPTS="${JAVA_OPTS:--Xmx128m -XX:MaxMetaspaceSize=96m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}"
 read -r -a java_opts <<< "$JAVA_OPTS"
 
 info "Running queue-service on port ${PORT:-3000}: java $JAVA_OPTS -jar $JAR $*"
