@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DeliverCallback;
-import io.queueservice.testing.SharedBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -15,29 +14,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The three usage patterns of the original description: work queue, pub/sub (fanout), topic routing. */
-class PatternsIT {
-    private static RunningService service;
-    private static ApiClient api;
-    private static BrokerProbe broker;
-
-    @BeforeAll
-    static void start() {
-        broker = new BrokerProbe(SharedBroker.url());
-        service = RunningService.start(SharedBroker.url());
-        api = service.api();
-    }
-
-    @AfterAll
-    static void stop() {
-        service.close();
-        broker.close();
-    }
-
+class PatternsIT extends AgainstSharedBroker {
     private static String queue() {
         String name = broker.queue(uniqueName("q"));
         assertThat(api.post("/api/v1/queues", json(Map.of("name", name))).status())

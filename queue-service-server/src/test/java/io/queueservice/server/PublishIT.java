@@ -7,32 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.GetResponse;
 import io.queueservice.server.ApiClient.Response;
-import io.queueservice.testing.SharedBroker;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Publishing over HTTP, checked with a plain AMQP client on the shared broker. */
-class PublishIT {
-    private static RunningService service;
-    private static ApiClient api;
-    private static BrokerProbe broker;
-
-    @BeforeAll
-    static void start() {
-        broker = new BrokerProbe(SharedBroker.url());
-        service = RunningService.start(SharedBroker.url());
-        api = service.api();
-    }
-
-    @AfterAll
-    static void stop() {
-        service.close();
-        broker.close();
-    }
-
+class PublishIT extends AgainstSharedBroker {
     private static String queue(Map<String, Object> options) {
         String name = broker.queue(uniqueName("q"));
         Response r = api.post("/api/v1/queues", json(Map.of("name", name, "options", options)));

@@ -8,33 +8,13 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.MessageProperties;
 import io.queueservice.server.ApiClient.Response;
-import io.queueservice.testing.SharedBroker;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Queues, exchanges and bindings through the API, checked on the broker with a plain AMQP client. */
-class TopologyIT {
-    private static RunningService service;
-    private static ApiClient api;
-    private static BrokerProbe broker;
-
-    @BeforeAll
-    static void start() {
-        broker = new BrokerProbe(SharedBroker.url());
-        service = RunningService.start(SharedBroker.url());
-        api = service.api();
-    }
-
-    @AfterAll
-    static void stop() {
-        service.close();
-        broker.close();
-    }
-
+class TopologyIT extends AgainstSharedBroker {
     private static void assertProblem(Response r, int status, String kind) {
         assertThat(r.status()).as(r.body()).isEqualTo(status);
         assertThat(r.contentType()).startsWith("application/problem+json");
