@@ -10,7 +10,6 @@ import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.KnownExchanges;
 import io.queueservice.broker.OperationRefusedException;
 import io.queueservice.broker.ResourceNotFoundException;
-import io.queueservice.broker.Topology;
 import io.queueservice.broker.Violation;
 import io.queueservice.config.PublishConfig;
 import io.queueservice.metrics.PublishMetrics;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -40,29 +38,22 @@ import org.slf4j.LoggerFactory;
  * channel that dies (the broker closed it, or the connection was lost) fails its pending messages and
  * is replaced by a new one on the next publish.
  *
- * <p>The broker answers a publish to an exchange that does not exist, is internal, or is not writable
- * for this user by closing the channel, which would fail every other message in flight on it. So the
- * first publish to an exchange goes alone, on a channel of its own; other publishes to the same
- * exchange wait for its outcome. Once it went through, the exchange is proven ({@link KnownExchanges})
- * and its messages share the channels.
+ * <p>The first publish to an exchange goes alone, on a channel of its own, so that a refusal (no such
+ * exchange, internal, not writable), which the broker answers by closing the channel, cannot fail other
+ * messages: see {@link FirstPublishGate}.
  */
 public final class ConfirmingPublisher implements BrokerConnection.Listener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfirmingPublisher.class);
     private static final Duration RETRY_AFTER_FULL = Duration.ofSeconds(1);
-    private static final int MAX_ALONE = 64;
     private static final Duration RETRY_AFTER_BLOCKED = Duration.ofSeconds(5);
 
     private final BrokerConnection connection;
-    private final Topology topology;
     private final PublishConfig config;
     private final PublishMetrics metrics;
     private final Semaphore inFlight;
     private final PublisherChannel[] channels;
     private final KnownExchanges knownExchanges;
-    /** Channels open at once for first publishes: each costs the broker a channel. */
-    private final Semaphore aloneSlots = new Semaphore(MAX_ALONE);
-    /** First publishes in progress, by exchange: others to the same exchange wait for them. */
-    private final Map<String, CompletableFuture<Void>> firstPublishes = new ConcurrentHashMap<>();
+    private final FirstPublishGate gate;
 
     private final AtomicInteger nextChannel = new AtomicInteger();
     /**
@@ -81,17 +72,17 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
     /**
      * @param connection the connection to publish on; a dedicated one is best, so a broker blocking
      *     publishers does not also stall other work
-     * @param topology whose {@link KnownExchanges} tell which exchanges are proven publishable
+     * @param knownExchanges which exchanges are proven publishable (see {@link FirstPublishGate})
      */
     public ConfirmingPublisher(
-            BrokerConnection connection, Topology topology, PublishConfig config, PublishMetrics metrics) {
+            BrokerConnection connection, KnownExchanges knownExchanges, PublishConfig config, PublishMetrics metrics) {
         this.connection = connection;
-        this.topology = topology;
         this.config = config;
         this.metrics = metrics;
         this.inFlight = new Semaphore(config.maxInFlight());
         this.channels = new PublisherChannel[config.channels()];
-        this.knownExchanges = topology.knownExchanges();
+        this.knownExchanges = knownExchanges;
+        this.gate = new FirstPublishGate(knownExchanges, this::sendShared, this::sendAlone, timer);
         connection.addListener(this);
         // One timer for all messages, instead of one per message: checks the oldest of each channel.
         long every = Math.clamp(config.requestTimeout().toMillis() / 20, 10, 100);
@@ -144,75 +135,22 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
             throw new BrokerUnavailableException("the service is shutting down", RETRY_AFTER_FULL);
         }
         connection.requirePublishable();
-        String exchange = m.exchange();
-        if (knownExchanges.isProven(exchange)) {
-            return withPermit(() -> channel().publish(m));
-        }
-        CompletableFuture<Void> mine = new CompletableFuture<>();
-        CompletableFuture<Void> first = firstPublishes.putIfAbsent(exchange, mine);
-        if (first == null) {
-            publishAlone(m).whenComplete((ok, failure) -> {
-                if (failure == null
-                        || failure instanceof UnroutableMessageException
-                        || failure instanceof MessageNackedException) {
-                    knownExchanges.proven(exchange); // the channel survived it
-                }
-                firstPublishes.remove(exchange, mine);
-                if (failure == null) {
-                    mine.complete(null);
-                } else {
-                    mine.completeExceptionally(failure);
-                }
-            });
-            return mine;
-        }
-        // After the first publish: proven (go shared), refused (fail alike), or unknown (fail, not sent).
-        return first.handle((ok, failure) -> failure).thenComposeAsync(failure -> afterFirst(m, failure), timer);
+        return gate.send(m);
     }
 
-    private CompletableFuture<Void> afterFirst(OutgoingMessage m, Throwable firstFailure) {
-        Throwable t = unwrapped(firstFailure);
-        if (t instanceof ResourceNotFoundException || t instanceof OperationRefusedException) {
-            return CompletableFuture.failedFuture(t);
-        }
-        if (!knownExchanges.isProven(m.exchange())) {
-            // Sending it alone now could wait as long again, past the request timeout: let the caller retry.
-            return CompletableFuture.failedFuture(new BrokerUnavailableException(
-                    "could not learn in time whether the exchange takes messages; this one was not sent",
-                    RETRY_AFTER_FULL));
-        }
-        try {
-            return send(m);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+    private CompletableFuture<Void> sendShared(OutgoingMessage m) {
+        return withPermit(() -> channel().publish(m));
     }
 
     /** Publishes on a channel opened for this message only, closed once it is settled. */
-    private CompletableFuture<Void> publishAlone(OutgoingMessage m) {
-        if (!aloneSlots.tryAcquire()) {
-            return CompletableFuture.failedFuture(new BrokerUnavailableException(
-                    "too many publishes to exchanges not yet proven are in progress", RETRY_AFTER_FULL));
-        }
-        PublisherChannel alone;
-        try {
-            alone = withPermit(() -> open(true));
-        } catch (RuntimeException e) {
-            aloneSlots.release();
-            return CompletableFuture.failedFuture(e);
-        }
+    private CompletableFuture<Void> sendAlone(OutgoingMessage m) {
+        PublisherChannel alone = withPermit(() -> open(true));
         CompletableFuture<Void> result = alone.publish(m);
         timer.schedule(
                 () -> alone.expireOverdue(System.nanoTime()),
                 config.requestTimeout().toMillis() + 1,
                 TimeUnit.MILLISECONDS);
-        result.whenCompleteAsync(
-                (ok, failure) -> {
-                    alone.close();
-                    aloneSlots.release();
-                },
-                timer);
-        return result;
+        return result.whenCompleteAsync((ok, failure) -> alone.close(), timer);
     }
 
     /** Runs {@code send} holding one in-flight permit, released when its message is settled. */

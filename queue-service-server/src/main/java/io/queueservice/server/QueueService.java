@@ -36,7 +36,7 @@ public final class QueueService {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Topology topology = new Topology(adminConnection);
         PublishMetrics metrics = new MicrometerPublishMetrics(registry);
-        publisher = new ConfirmingPublisher(publishConnection, topology, config.publish(), metrics);
+        publisher = new ConfirmingPublisher(publishConnection, topology.knownExchanges(), config.publish(), metrics);
         health = new Health(publishConnection, adminConnection, Version.current());
         http = HttpApi.create(config, topology, publisher, metrics, health, registry);
     }

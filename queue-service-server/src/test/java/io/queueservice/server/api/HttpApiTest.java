@@ -68,7 +68,7 @@ class HttpApiTest {
         Topology topology = new Topology(adminConnection);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         publisher = new ConfirmingPublisher(
-                publishConnection, topology, config.publish(), new MicrometerPublishMetrics(registry));
+                publishConnection, topology.knownExchanges(), config.publish(), new MicrometerPublishMetrics(registry));
         Health health = new Health(publishConnection, adminConnection, "9.9.9-test");
         app = HttpApi.create(config, topology, publisher, PublishMetrics.NO_OP, health, registry);
         app.start("127.0.0.1", 0);
@@ -520,8 +520,8 @@ class HttpApiTest {
         BrokerConnection connection = new BrokerConnection(config.broker(), "test-stop", Duration.ofSeconds(1));
         Topology topology = new Topology(connection);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ConfirmingPublisher pub =
-                new ConfirmingPublisher(connection, topology, config.publish(), new MicrometerPublishMetrics(registry));
+        ConfirmingPublisher pub = new ConfirmingPublisher(
+                connection, topology.knownExchanges(), config.publish(), new MicrometerPublishMetrics(registry));
         Javalin other = HttpApi.create(
                         config, topology, pub, PublishMetrics.NO_OP, new Health(connection, connection, "x"), registry)
                 .start("127.0.0.1", 0);
