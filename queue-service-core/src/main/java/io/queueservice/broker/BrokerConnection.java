@@ -63,8 +63,11 @@ public final class BrokerConnection implements AutoCloseable {
 
     private final BrokerConfig config;
     private final String name;
+    private final Duration rpcTimeout;
     private final ConnectionFactory factory;
+    /** Makes the sockets of {@link #factory}: the one of the current connection is the one held. */
     private final CoalescingSocketFactory sockets = new CoalescingSocketFactory();
+
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService reconnector;
 
@@ -80,6 +83,7 @@ public final class BrokerConnection implements AutoCloseable {
     public BrokerConnection(BrokerConfig config, String name, Duration rpcTimeout) {
         this.config = config;
         this.name = name;
+        this.rpcTimeout = rpcTimeout;
         this.factory = newFactory(config, rpcTimeout);
         factory.setSocketFactory(sockets);
         this.reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -260,7 +264,8 @@ public final class BrokerConnection implements AutoCloseable {
      */
     public <T> T onOwnConnection(ConnectionWork<T> work) {
         require(); // fail fast, with the usual answer, while the broker is unreachable
-        try (Connection own = factory.newConnection(shuffledAddresses(), name + "-isolated")) {
+        // A factory of its own, so this socket never becomes the one whose writes coalesceWrites holds.
+        try (Connection own = newFactory(config, rpcTimeout).newConnection(shuffledAddresses(), name + "-isolated")) {
             return work.apply(own);
         } catch (IOException | TimeoutException | RuntimeException e) {
             throw BrokerErrors.translate(e);
