@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -111,6 +112,18 @@ public final class BrokerConnection implements AutoCloseable {
     /** Registers a listener; register before {@link #start()} to see the first connection. */
     public void addListener(Listener listener) {
         listeners.add(listener);
+    }
+
+    public void removeListener(Listener listener) {
+        listeners.remove(listener);
+    }
+
+    /**
+     * Runs consumers' callbacks (message handlers) on these threads instead of the client's small default
+     * pool. Call before {@link #start()}.
+     */
+    public void dispatchConsumersOn(ExecutorService executor) {
+        factory.setSharedExecutor(executor);
     }
 
     /**

@@ -1,0 +1,61 @@
+package io.queueservice.worker;
+
+import io.queueservice.broker.AmqpNames;
+import io.queueservice.broker.BrokerConnection;
+import io.queueservice.broker.InvalidRequestException;
+import io.queueservice.broker.QueueSpec;
+import io.queueservice.broker.Topology;
+import io.queueservice.config.RetryConfig;
+import io.queueservice.metrics.WorkerMetrics;
+import io.queueservice.publish.ConfirmingPublisher;
+import java.time.Duration;
+import java.util.Map;
+
+/** Declares what a worker needs and starts it (used by the client; kept apart so the Worker stays about consuming). */
+public final class Workers {
+    private Workers() {}
+
+    /**
+     * Declares the dead-letter queue {@code <queue>.dlq} and one retry queue {@code <queue>.retry.<ms>} per
+     * step of the schedule: durable, each step's messages expiring after its delay and dead-lettered back
+     * to the work queue through the default exchange. Idempotent.
+     */
+    public static void declareRetryTopology(Topology topology, String queue, RetryConfig retry) {
+        RetrySchedule schedule = new RetrySchedule(queue, retry);
+        String longest =
+                schedule.retryQueue(schedule.steps().get(schedule.steps().size() - 1));
+        if (longest.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > AmqpNames.MAX_SHORT_STRING_BYTES) {
+            throw new InvalidRequestException("queue", "is too long for its retry queues (" + longest + ")");
+        }
+        topology.declareQueue(QueueSpec.durable(schedule.deadLetterQueue()));
+        for (Duration step : schedule.steps()) {
+            topology.declareQueue(new QueueSpec(
+                    schedule.retryQueue(step),
+                    null,
+                    true,
+                    false,
+                    "",
+                    queue,
+                    step.toMillis(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    false,
+                    Map.of()));
+        }
+    }
+
+    /** Starts a worker on a queue whose topology is declared. */
+    public static Worker start(
+            BrokerConnection connection,
+            ConfirmingPublisher publisher,
+            String queue,
+            MessageHandler handler,
+            WorkerOptions options,
+            WorkerMetrics metrics) {
+        Worker w = new Worker(connection, publisher, queue, handler, options, metrics);
+        w.start();
+        return w;
+    }
+}
