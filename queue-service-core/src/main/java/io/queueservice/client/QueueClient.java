@@ -114,6 +114,11 @@ public final class QueueClient implements AutoCloseable {
         return new QueueClient("queue-client", broker, publish, options, PublishMetrics.NO_OP, WorkerMetrics.NO_OP);
     }
 
+    /** The client's connections (publish, admin, consume), for health checks. */
+    public List<BrokerConnection> connections() {
+        return List.of(publishConnection, adminConnection, consumeConnection);
+    }
+
     /** The options {@link #consume(String, MessageHandler)} uses. */
     public WorkerOptions defaultOptions() {
         return defaults;

@@ -391,7 +391,10 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
      * consumers; what was not handled goes back to the queue.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (control.isShutdown()) {
+            return; // closed already (by its client, say)
+        }
         stopped = true;
         connection.removeListener(this);
         long deadline = System.nanoTime() + options.stopTimeout().toNanos();

@@ -2,18 +2,17 @@ package io.queueservice.server;
 
 import io.queueservice.broker.BrokerConnection;
 import io.queueservice.broker.BrokerConnection.State;
+import java.util.List;
 import java.util.Optional;
 
-/** Liveness and readiness, from the state of the broker connections. */
+/** Liveness and readiness, from the state of the process's broker connections. */
 public final class Health {
-    private final BrokerConnection publishConnection;
-    private final BrokerConnection adminConnection;
+    private final List<BrokerConnection> connections;
     private final String version;
     private volatile boolean stopping;
 
-    public Health(BrokerConnection publishConnection, BrokerConnection adminConnection, String version) {
-        this.publishConnection = publishConnection;
-        this.adminConnection = adminConnection;
+    public Health(List<BrokerConnection> connections, String version) {
+        this.connections = List.copyOf(connections);
         this.version = version;
     }
 
@@ -21,9 +20,9 @@ public final class Health {
         return version;
     }
 
-    /** {@code connected} when both connections are up (blocked or not), else {@code disconnected}. */
+    /** {@code connected} when every connection is up (blocked or not), else {@code disconnected}. */
     public String rabbitmq() {
-        return isUp(publishConnection) && isUp(adminConnection) ? "connected" : "disconnected";
+        return connections.stream().allMatch(Health::isUp) ? "connected" : "disconnected";
     }
 
     /** Why the service should not get traffic now, or empty when it is ready. */
@@ -31,13 +30,13 @@ public final class Health {
         if (stopping) {
             return Optional.of("the service is shutting down");
         }
-        if (!isUp(publishConnection) || !isUp(adminConnection)) {
+        if (!connections.stream().allMatch(Health::isUp)) {
             return Optional.of("not connected to RabbitMQ");
         }
-        if (publishConnection.state() == State.BLOCKED) {
-            return Optional.of("RabbitMQ is blocking publishers (" + publishConnection.blockedReason() + ")");
-        }
-        return Optional.empty();
+        return connections.stream()
+                .filter(c -> c.state() == State.BLOCKED)
+                .findFirst()
+                .map(c -> "RabbitMQ is blocking publishers (" + c.blockedReason() + ")");
     }
 
     void markStopping() {

@@ -17,9 +17,11 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        if (args.length > 0) {
-            System.err.println("queue-service takes no arguments (it is configured by environment variables and .env);"
-                    + " got: " + String.join(" ", args));
+        Mode mode;
+        try {
+            mode = Mode.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
             System.exit(2);
             return;
         }
@@ -32,9 +34,13 @@ public final class Main {
             return;
         }
         applyLogLevel(config.logLevel());
+        if (mode.printQueue() != null) {
+            PrintConsumer.run(config.broker(), mode.printQueue());
+            return;
+        }
         QueueService service;
         try {
-            service = QueueService.start(config);
+            service = QueueService.start(config, mode);
         } catch (RuntimeException e) {
             LoggerFactory.getLogger(Main.class).error("queue-service cannot start: {}", e.getMessage());
             System.exit(1);

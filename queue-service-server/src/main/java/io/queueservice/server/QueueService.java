@@ -5,63 +5,102 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.queueservice.broker.BrokerConnection;
 import io.queueservice.broker.Topology;
+import io.queueservice.client.QueueClient;
 import io.queueservice.metrics.MicrometerPublishMetrics;
+import io.queueservice.metrics.MicrometerWorkerMetrics;
 import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.server.api.HttpApi;
+import io.queueservice.server.email.EmailWorker;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running service: two broker connections (one to publish, one for topology operations, so a broker
- * that blocks publishers or a failing admin operation never stalls the other), the publisher, and the
- * HTTP API in front of them.
+ * The running service, in the roles its {@link Mode} asks for:
+ *
+ * <ul>
+ *   <li>the gateway: two broker connections (one to publish, one for topology operations, so a broker
+ *       that blocks publishers or a failing admin operation never stalls the other), the publisher,
+ *       and the HTTP API in front of them;
+ *   <li>the email worker: a {@link QueueClient} (its own connections) consuming the confirmation queue;
+ *   <li>always: {@code /healthz}, {@code /healthz/ready} and {@code /metrics} over HTTP.
+ * </ul>
  */
 public final class QueueService {
     private static final Logger log = LoggerFactory.getLogger(QueueService.class);
 
     private final ServerConfig config;
-    private final BrokerConnection publishConnection;
-    private final BrokerConnection adminConnection;
-    private final ConfirmingPublisher publisher;
+    private final List<BrokerConnection> gatewayConnections = new ArrayList<>();
+    private ConfirmingPublisher publisher;
+    private QueueClient workers;
     private final Health health;
     private final Javalin http;
 
-    private QueueService(ServerConfig config) {
+    private QueueService(ServerConfig config, Mode mode) {
         this.config = config;
-        Duration timeout = config.publish().requestTimeout();
-        publishConnection = new BrokerConnection(config.broker(), "queue-service-publish", timeout);
-        adminConnection = new BrokerConnection(config.broker(), "queue-service-admin", timeout);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Topology topology = new Topology(adminConnection);
-        PublishMetrics metrics = new MicrometerPublishMetrics(registry);
-        publisher = new ConfirmingPublisher(publishConnection, topology.knownExchanges(), config.publish(), metrics);
-        health = new Health(publishConnection, adminConnection, Version.current());
-        http = HttpApi.create(config, topology, publisher, metrics, health, registry);
+        PublishMetrics publishMetrics = new MicrometerPublishMetrics(registry);
+        List<BrokerConnection> watched = new ArrayList<>();
+        HttpApi.Gateway gateway = null;
+        if (mode.api()) {
+            Duration timeout = config.publish().requestTimeout();
+            BrokerConnection publishConnection =
+                    new BrokerConnection(config.broker(), "queue-service-publish", timeout);
+            BrokerConnection adminConnection = new BrokerConnection(config.broker(), "queue-service-admin", timeout);
+            gatewayConnections.addAll(List.of(publishConnection, adminConnection));
+            Topology topology = new Topology(adminConnection);
+            publisher = new ConfirmingPublisher(
+                    publishConnection, topology.knownExchanges(), config.publish(), publishMetrics);
+            gateway = new HttpApi.Gateway(topology, publisher, publishMetrics);
+            watched.addAll(gatewayConnections);
+        }
+        if (mode.emailWorker()) {
+            workers = new QueueClient(
+                    "queue-service-worker",
+                    config.broker(),
+                    config.publish(),
+                    config.worker(),
+                    publishMetrics,
+                    new MicrometerWorkerMetrics(registry));
+            watched.addAll(workers.connections());
+        }
+        health = new Health(watched, Version.current());
+        http = HttpApi.create(config, gateway, health, registry);
     }
 
     /** Connects to the broker (or starts trying to, in the background) and starts serving HTTP. */
-    public static QueueService start(ServerConfig config) {
+    public static QueueService start(ServerConfig config, Mode mode) {
         log.info(
-                "queue-service {} starting; RabbitMQ at {}",
+                "queue-service {} starting ({}); RabbitMQ at {}",
                 Version.current(),
+                describe(mode),
                 config.broker().displayUrl());
-        QueueService s = new QueueService(config);
-        s.publishConnection.start();
-        s.adminConnection.start();
+        QueueService s = new QueueService(config, mode);
+        s.gatewayConnections.forEach(BrokerConnection::start);
         try {
+            if (s.workers != null) {
+                EmailWorker.start(s.workers, config.smtp(), config.worker());
+            }
             s.http.start(config.host(), config.port());
         } catch (RuntimeException e) {
             // Most often the port is taken: without HTTP the process is useless, so let it end.
-            s.publisher.close();
-            s.publishConnection.close();
-            s.adminConnection.close();
-            throw new IllegalStateException(
-                    "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+            s.closeBrokerSide(Duration.ZERO);
+            throw new IllegalStateException("cannot start: " + e.getMessage(), e);
         }
         log.info("listening on http://{}:{} (RabbitMQ {})", config.host(), s.http.port(), s.health.rabbitmq());
         return s;
+    }
+
+    /** The API only, as by default. */
+    public static QueueService start(ServerConfig config) {
+        return start(config, new Mode(true, false, null));
+    }
+
+    private static String describe(Mode mode) {
+        return mode.api() && mode.emailWorker() ? "API and email worker" : mode.api() ? "API" : "email worker";
     }
 
     /** The HTTP port, useful when started on port 0. */
@@ -71,8 +110,8 @@ public final class QueueService {
 
     /**
      * Stops gracefully: readiness turns 503 first, the HTTP server stops taking connections and lets
-     * requests in flight finish (each waits at most the request timeout for its confirm), then the broker
-     * connections close. Bounded by {@code SHUTDOWN_TIMEOUT}.
+     * requests in flight finish (each waits at most the request timeout for its confirm), workers let
+     * their handlers finish, then the broker connections close. Bounded by {@code SHUTDOWN_TIMEOUT}.
      */
     public void stop() {
         log.info(
@@ -86,11 +125,19 @@ public final class QueueService {
             log.warn("the HTTP server did not stop cleanly: {}", e.toString());
         } finally {
             Duration left = config.shutdownTimeout().minusNanos(System.nanoTime() - started);
-            publisher.drain(left.isNegative() ? Duration.ZERO : left);
-            publisher.close();
-            publishConnection.close();
-            adminConnection.close();
+            closeBrokerSide(left.isNegative() ? Duration.ZERO : left);
         }
         log.info("stopped");
+    }
+
+    private void closeBrokerSide(Duration drainFor) {
+        if (workers != null) {
+            workers.close();
+        }
+        if (publisher != null) {
+            publisher.drain(drainFor);
+            publisher.close();
+        }
+        gatewayConnections.forEach(BrokerConnection::close);
     }
 }

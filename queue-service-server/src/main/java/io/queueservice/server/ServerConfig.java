@@ -3,7 +3,8 @@ package io.queueservice.server;
 import io.queueservice.config.BrokerConfig;
 import io.queueservice.config.ConfigReader;
 import io.queueservice.config.PublishConfig;
-import io.queueservice.config.RetryConfig;
+import io.queueservice.server.email.SmtpConfig;
+import io.queueservice.worker.WorkerOptions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +15,8 @@ import java.util.Set;
  * @param host address the HTTP server binds to
  * @param maxBodyBytes largest request body accepted; larger ones get 413
  * @param shutdownTimeout on SIGTERM, how long requests in flight may take to finish
+ * @param worker how workers consume (retries, circuit breaker, prefetch, ...)
+ * @param smtp where the email worker sends mail
  */
 public record ServerConfig(
         String host,
@@ -23,7 +26,8 @@ public record ServerConfig(
         String logLevel,
         BrokerConfig broker,
         PublishConfig publish,
-        RetryConfig retry) {
+        WorkerOptions worker,
+        SmtpConfig smtp) {
 
     public static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error");
 
@@ -42,7 +46,8 @@ public record ServerConfig(
                 r.oneOf("LOG_LEVEL", "info", LOG_LEVELS),
                 BrokerConfig.from(r),
                 PublishConfig.from(r),
-                RetryConfig.from(r));
+                WorkerOptions.from(r),
+                SmtpConfig.from(r));
         r.validate();
         return c;
     }

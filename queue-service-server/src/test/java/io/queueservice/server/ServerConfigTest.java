@@ -23,7 +23,7 @@ class ServerConfigTest {
         assertThat(c.broker().nodes()).containsExactly(new Node("localhost", 5672));
         assertThat(c.broker().heartbeatSeconds()).isEqualTo(60);
         assertThat(c.publish().requestTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(c.retry().maxRetries()).isEqualTo(5);
+        assertThat(c.worker().retry().maxRetries()).isEqualTo(5);
     }
 
     @Test
@@ -46,7 +46,7 @@ class ServerConfigTest {
         assertThat(c.broker().nodes()).containsExactly(new Node("rabbit", 5673));
         assertThat(c.broker().virtualHost()).isEqualTo("prod");
         assertThat(c.publish().requestTimeout()).isEqualTo(Duration.ofMillis(1500));
-        assertThat(c.retry().maxRetries()).isEqualTo(2);
+        assertThat(c.worker().retry().maxRetries()).isEqualTo(2);
     }
 
     @Test

@@ -22,18 +22,18 @@ public final class HttpApi {
     private HttpApi() {}
 
     /**
+     * What the {@code /api/v1} routes work with; a worker-only process has none.
+     *
      * @param publishMetrics where publish requests refused before reaching the publisher are counted
      */
+    public record Gateway(Topology topology, ConfirmingPublisher publisher, PublishMetrics publishMetrics) {}
+
+    /**
+     * The HTTP server: health and metrics always, the API when {@code gateway} is not null.
+     */
     public static Javalin create(
-            ServerConfig config,
-            Topology topology,
-            ConfirmingPublisher publisher,
-            PublishMetrics publishMetrics,
-            Health health,
-            PrometheusMeterRegistry registry) {
+            ServerConfig config, Gateway gateway, Health health, PrometheusMeterRegistry registry) {
         JsonBodies bodies = new JsonBodies(config.maxBodyBytes());
-        PublishHandler publish = new PublishHandler(publisher, publishMetrics, bodies);
-        TopologyHandler topo = new TopologyHandler(topology, bodies);
         HealthHandler status = new HealthHandler(health, registry);
         ObjectMapper responses = JsonBodies.MAPPER.copy().setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
@@ -53,8 +53,6 @@ public final class HttpApi {
                 server.setStopTimeout(config.shutdownTimeout().toMillis());
             });
             if (requestLog.isDebugEnabled()) { // the logger costs every request something even when silent
-                // No sessions: the API is stateless, and Jetty's session handler costs every request a few µs.
-                c.jetty.modifyServletContextHandler(h -> h.setSessionHandler(null));
                 c.requestLogger.http((ctx, ms) ->
                         requestLog.debug("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms)));
             }
@@ -63,6 +61,11 @@ public final class HttpApi {
             c.routes.get("/healthz", status::live);
             c.routes.get("/healthz/ready", status::ready);
             c.routes.get("/metrics", status::metrics);
+            if (gateway == null) {
+                return;
+            }
+            PublishHandler publish = new PublishHandler(gateway.publisher(), gateway.publishMetrics(), bodies);
+            TopologyHandler topo = new TopologyHandler(gateway.topology(), bodies);
 
             c.routes.post("/api/v1/publish", publish::publish);
 

@@ -27,6 +27,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,8 +70,8 @@ class HttpApiTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         publisher = new ConfirmingPublisher(
                 publishConnection, topology.knownExchanges(), config.publish(), new MicrometerPublishMetrics(registry));
-        Health health = new Health(publishConnection, adminConnection, "9.9.9-test");
-        app = HttpApi.create(config, topology, publisher, PublishMetrics.NO_OP, health, registry);
+        Health health = new Health(List.of(publishConnection, adminConnection), "9.9.9-test");
+        app = HttpApi.create(config, new HttpApi.Gateway(topology, publisher, PublishMetrics.NO_OP), health, registry);
         app.start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();
         client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -523,7 +524,10 @@ class HttpApiTest {
         ConfirmingPublisher pub = new ConfirmingPublisher(
                 connection, topology.knownExchanges(), config.publish(), new MicrometerPublishMetrics(registry));
         Javalin other = HttpApi.create(
-                        config, topology, pub, PublishMetrics.NO_OP, new Health(connection, connection, "x"), registry)
+                        config,
+                        new HttpApi.Gateway(topology, pub, PublishMetrics.NO_OP),
+                        new Health(List.of(connection), "x"),
+                        registry)
                 .start("127.0.0.1", 0);
         try (HttpClient keepAlive = HttpClient.newHttpClient()) {
             HttpResponse<String> live = keepAlive.send(
