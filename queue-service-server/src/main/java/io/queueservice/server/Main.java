@@ -33,11 +33,12 @@ public final class Main {
             System.exit(2);
             return;
         }
-        applyLogLevel(config.logLevel());
         if (mode.printQueue() != null) {
+            applyLogLevel("warn"); // messages go to standard output: keep log lines out of it
             PrintConsumer.run(config.broker(), mode.printQueue());
             return;
         }
+        applyLogLevel(config.logLevel());
         QueueService service;
         try {
             service = QueueService.start(config, mode);
