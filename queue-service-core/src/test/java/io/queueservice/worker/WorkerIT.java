@@ -293,4 +293,31 @@ class WorkerIT {
         never.countDown();
         first.close();
     }
+
+    @Test
+    void stopLetsTheHandlerInFlightFinishAndSettlesItsMessage() throws Exception {
+        RetryConfig retry = new RetryConfig(3, Duration.ofMillis(200), Duration.ofSeconds(1));
+        String queue = workQueue(retry);
+        CountDownLatch started = new CountDownLatch(1);
+        List<String> finished = new CopyOnWriteArrayList<>();
+        Worker worker = client.consume(
+                queue,
+                m -> {
+                    started.countDown();
+                    Thread.sleep(1000); // a slow downstream call in flight when the stop comes
+                    finished.add(m.bodyAsString());
+                    return Outcome.ack();
+                },
+                options(retry));
+        publish(queue, "slow");
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+
+        worker.close();
+
+        assertThat(finished).containsExactly("\"slow\"");
+        assertThat(depth(queue)).as("acknowledged, not handed back").isZero();
+        publish(queue, "after stop");
+        Thread.sleep(300); // nothing consumes it any more
+        assertThat(depth(queue)).isEqualTo(1);
+    }
 }
