@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -99,10 +100,19 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
         metrics.circuitState(queue, "closed");
     }
 
+    /** Runs on the control thread, unless the worker is closed. */
+    private void onControl(Runnable task) {
+        try {
+            control.execute(task);
+        } catch (RejectedExecutionException e) {
+            // closed: nothing to start or stop any more
+        }
+    }
+
     /** Starts consuming now if connected, and again after every reconnection. */
     void start() {
         connection.addListener(this);
-        control.execute(() -> {
+        onControl(() -> {
             try {
                 subscribe(connection.require());
             } catch (RuntimeException e) {
@@ -122,12 +132,12 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
 
     @Override
     public void connected(Connection c) {
-        control.execute(() -> subscribe(c));
+        onControl(() -> subscribe(c));
     }
 
     @Override
     public void disconnected(ShutdownSignalException cause) {
-        control.execute(
+        onControl(
                 () -> { // they died with the connection
                     channels.clear();
                     consumerTags.clear();
@@ -143,7 +153,7 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
         metrics.circuitState(queue, state);
         log.warn("circuit breaker of worker '{}' is now {}", queue, state);
         // Open: stop consuming. Half open: one consumer, one message at a time, to probe. Closed: all of them.
-        control.execute(() -> {
+        onControl(() -> {
             pause();
             try {
                 subscribe(connection.require());
