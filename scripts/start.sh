@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs queue-service in the foreground (building it first if needed).
-# Extra arguments go to the jar (it takes none yet: the worker modes come with the worker toolkit).
+# Extra arguments go to the jar: api (default), worker email, all, or consume <queue> (see the README).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source-path=SCRIPTDIR source=lib.sh

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -407,6 +408,13 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
         }
         stopped = true;
         connection.removeListener(this);
+        try {
+            control.submit(this::pause).get(); // no new deliveries; channels stay open for the acks
+        } catch (ExecutionException e) {
+            log.debug("pausing '{}' on stop: {}", queue, e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         long deadline = System.nanoTime() + options.stopTimeout().toNanos();
         synchronized (idle) {
             while (busy > 0 && System.nanoTime() < deadline) {

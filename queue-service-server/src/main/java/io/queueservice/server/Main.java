@@ -17,6 +17,11 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("consume")) {
+            // Standard output carries the messages: logs go to standard error (read by logback.xml, which
+            // is only loaded by the first logger, below).
+            System.setProperty("LOG_TARGET", "System.err");
+        }
         Mode mode;
         try {
             mode = Mode.parse(args);
@@ -35,7 +40,7 @@ public final class Main {
         }
         if (mode.printQueue() != null) {
             applyLogLevel("warn"); // messages go to standard output: keep log lines out of it
-            PrintConsumer.run(config.broker(), mode.printQueue());
+            System.exit(PrintConsumer.run(config.broker(), mode.printQueue()) ? 0 : 1);
             return;
         }
         applyLogLevel(config.logLevel());

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code queue-service consume <queue>}: prints every message of a queue as one JSON line (exchange,
@@ -25,10 +26,12 @@ final class PrintConsumer {
 
     private PrintConsumer() {}
 
-    static void run(BrokerConfig broker, String queue) {
+    /** @return false when the queue does not exist */
+    static boolean run(BrokerConfig broker, String queue) {
         PrintStream out = System.out;
         BrokerConnection connection = new BrokerConnection(broker, "queue-service-print", Duration.ofSeconds(5));
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean missing = new AtomicBoolean();
         connection.addListener(new BrokerConnection.Listener() {
             @Override
             public void connected(com.rabbitmq.client.Connection c) throws IOException {
@@ -38,6 +41,7 @@ final class PrintConsumer {
                     ch.queueDeclarePassive(queue);
                 } catch (IOException e) {
                     System.err.println("queue '" + queue + "' does not exist");
+                    missing.set(true);
                     stopped.countDown();
                     return;
                 }
@@ -70,6 +74,7 @@ final class PrintConsumer {
             Thread.currentThread().interrupt();
         }
         connection.close();
+        return !missing.get();
     }
 
     /** Header values as the JSON writer can show them (AMQP long strings arrive as bytes). */
