@@ -295,6 +295,11 @@ public final class BrokerConnection implements AutoCloseable {
         }
     }
 
+    /** The connection's name, as the broker shows it. */
+    public String name() {
+        return name;
+    }
+
     public State state() {
         if (closed) {
             return State.CLOSED;

@@ -2,13 +2,16 @@ package io.queueservice.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@link PublishMetrics} on Micrometer: {@code queue_message_published_total{exchange}} and {@code
- * queue_message_publish_errors_total{exchange,reason}}.
+ * {@link PublishMetrics} on Micrometer: {@code queue_message_published_total{exchange}}, {@code
+ * queue_message_publish_errors_total{exchange,reason}} and {@code queue_message_publish_confirm_seconds} (a
+ * histogram of the time from publish to confirm, over all exchanges).
  *
  * <p>The exchange label is bounded: the first {@value #MAX_EXCHANGES} exchange names get their own
  * value, any further one is counted under {@code _other}, and a publish refused because its exchange
@@ -25,12 +28,19 @@ public final class MicrometerPublishMetrics implements PublishMetrics {
     private final Map<String, Counter> published = new ConcurrentHashMap<>();
     private final Map<String, Counter> failed = new ConcurrentHashMap<>();
 
+    private final Timer confirmLatency;
+
     public MicrometerPublishMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.confirmLatency = Timer.builder("queue.message.publish.confirm")
+                .description("Time from publish to the broker's confirm")
+                .publishPercentileHistogram()
+                .register(registry);
     }
 
     @Override
-    public void published(String exchange) {
+    public void published(String exchange, Duration latency) {
+        confirmLatency.record(latency);
         published
                 .computeIfAbsent(
                         label(exchange),

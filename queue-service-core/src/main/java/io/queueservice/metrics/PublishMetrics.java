@@ -1,12 +1,13 @@
 package io.queueservice.metrics;
 
+import java.time.Duration;
 import java.util.Locale;
 
 /** What the publisher reports about its work. {@link #NO_OP} when nobody is listening. */
 public interface PublishMetrics {
 
-    /** A message the broker confirmed. */
-    void published(String exchange);
+    /** A message the broker confirmed, {@code confirmLatency} after it was published. */
+    void published(String exchange, Duration confirmLatency);
 
     /** A publish that failed; {@code reason} is a short, fixed word (see {@link PublishFailure}). */
     void publishFailed(String exchange, PublishFailure reason);
@@ -28,7 +29,7 @@ public interface PublishMetrics {
 
     PublishMetrics NO_OP = new PublishMetrics() {
         @Override
-        public void published(String exchange) {}
+        public void published(String exchange, Duration confirmLatency) {}
 
         @Override
         public void publishFailed(String exchange, PublishFailure reason) {}

@@ -110,6 +110,7 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
      *     the request timeout: the outcome is unknown)
      */
     public CompletableFuture<Void> publish(OutgoingMessage message) {
+        long started = System.nanoTime();
         CompletableFuture<Void> result;
         try {
             result = send(message);
@@ -120,7 +121,7 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
         }
         return result.handle((ok, failure) -> {
             if (failure == null) {
-                metrics.published(message.exchange());
+                metrics.published(message.exchange(), Duration.ofNanos(System.nanoTime() - started));
                 return null;
             }
             BrokerException e = BrokerErrors.translate(unwrapped(failure));

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.queueservice.metrics.PublishMetrics.PublishFailure;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -37,9 +38,9 @@ class MicrometerPublishMetricsTest {
 
     @Test
     void publishedMessagesAreCountedPerExchange() {
-        metrics.published("orders");
-        metrics.published("orders");
-        metrics.published("billing");
+        metrics.published("orders", Duration.ZERO);
+        metrics.published("orders", Duration.ZERO);
+        metrics.published("billing", Duration.ZERO);
 
         assertThat(published("orders")).isEqualTo(2);
         assertThat(published("billing")).isEqualTo(1);
@@ -50,7 +51,7 @@ class MicrometerPublishMetricsTest {
 
     @Test
     void defaultExchangeIsLabelledAmqDefault() {
-        metrics.published("");
+        metrics.published("", Duration.ZERO);
         metrics.publishFailed("", PublishFailure.UNAVAILABLE);
 
         assertThat(published("amq.default")).isEqualTo(1);
@@ -89,11 +90,11 @@ class MicrometerPublishMetricsTest {
 
     @Test
     void moreThan100ExchangesFoldIntoOther() {
-        IntStream.range(0, 100).forEach(i -> metrics.published("exchange-" + i));
+        IntStream.range(0, 100).forEach(i -> metrics.published("exchange-" + i, Duration.ZERO));
 
-        metrics.published("exchange-100");
-        metrics.published("exchange-101");
-        metrics.published("exchange-5");
+        metrics.published("exchange-100", Duration.ZERO);
+        metrics.published("exchange-101", Duration.ZERO);
+        metrics.published("exchange-5", Duration.ZERO);
 
         assertThat(published("exchange-5"))
                 .as("an exchange seen early keeps its label")
@@ -107,7 +108,7 @@ class MicrometerPublishMetricsTest {
 
     @Test
     void failuresShareTheExchangeLimit() {
-        IntStream.range(0, 100).forEach(i -> metrics.published("exchange-" + i));
+        IntStream.range(0, 100).forEach(i -> metrics.published("exchange-" + i, Duration.ZERO));
 
         metrics.publishFailed("late-exchange", PublishFailure.TIMEOUT);
         metrics.publishFailed("exchange-7", PublishFailure.TIMEOUT);
@@ -120,7 +121,7 @@ class MicrometerPublishMetricsTest {
     @Test
     void seriesCountStaysBoundedHoweverManyExchanges() {
         IntStream.range(0, 1000).forEach(i -> {
-            metrics.published("x-" + i);
+            metrics.published("x-" + i, Duration.ZERO);
             metrics.publishFailed("x-" + i, PublishFailure.UNAVAILABLE);
         });
 

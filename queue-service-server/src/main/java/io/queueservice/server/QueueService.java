@@ -9,6 +9,7 @@ import io.queueservice.client.QueueClient;
 import io.queueservice.metrics.MicrometerPublishMetrics;
 import io.queueservice.metrics.MicrometerWorkerMetrics;
 import io.queueservice.metrics.PublishMetrics;
+import io.queueservice.metrics.QueueDepths;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.server.api.HttpApi;
 import io.queueservice.server.email.EmailWorker;
@@ -36,27 +37,17 @@ public final class QueueService {
     private final List<BrokerConnection> gatewayConnections = new ArrayList<>();
     private ConfirmingPublisher publisher;
     private QueueClient workers;
+    private final QueueDepths queueDepths;
     private final Health health;
     private final Javalin http;
 
     private QueueService(ServerConfig config, Mode mode) {
         this.config = config;
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ProcessMetrics.bindTo(registry);
         PublishMetrics publishMetrics = new MicrometerPublishMetrics(registry);
         List<BrokerConnection> watched = new ArrayList<>();
-        HttpApi.Gateway gateway = null;
-        if (mode.api()) {
-            Duration timeout = config.publish().requestTimeout();
-            BrokerConnection publishConnection =
-                    new BrokerConnection(config.broker(), "queue-service-publish", timeout);
-            BrokerConnection adminConnection = new BrokerConnection(config.broker(), "queue-service-admin", timeout);
-            gatewayConnections.addAll(List.of(publishConnection, adminConnection));
-            Topology topology = new Topology(adminConnection);
-            publisher = new ConfirmingPublisher(
-                    publishConnection, topology.knownExchanges(), config.publish(), publishMetrics);
-            gateway = new HttpApi.Gateway(topology, publisher, publishMetrics);
-            watched.addAll(gatewayConnections);
-        }
+        Topology topology = null;
         if (mode.emailWorker()) {
             workers = new QueueClient(
                     "queue-service-worker",
@@ -66,7 +57,25 @@ public final class QueueService {
                     publishMetrics,
                     new MicrometerWorkerMetrics(registry));
             watched.addAll(workers.connections());
+            topology = workers.topology();
         }
+        if (mode.api()) {
+            Duration timeout = config.publish().requestTimeout();
+            BrokerConnection publishConnection =
+                    new BrokerConnection(config.broker(), "queue-service-publish", timeout);
+            BrokerConnection adminConnection = new BrokerConnection(config.broker(), "queue-service-admin", timeout);
+            gatewayConnections.addAll(List.of(publishConnection, adminConnection));
+            topology = new Topology(adminConnection);
+            publisher = new ConfirmingPublisher(
+                    publishConnection, topology.knownExchanges(), config.publish(), publishMetrics);
+            ProcessMetrics.publisherInFlight(registry, publisher);
+            watched.addAll(gatewayConnections);
+        }
+        queueDepths = new QueueDepths(topology, registry, config.queueDepthInterval());
+        config.metricsQueues().forEach(queueDepths::watch);
+        HttpApi.Gateway gateway =
+                publisher == null ? null : new HttpApi.Gateway(topology, publisher, publishMetrics, queueDepths);
+        ProcessMetrics.brokerConnections(registry, watched);
         health = new Health(watched, Version.current());
         http = HttpApi.create(config, gateway, health, registry);
     }
@@ -83,6 +92,8 @@ public final class QueueService {
         try {
             if (s.workers != null) {
                 EmailWorker.start(s.workers, config.smtp(), config.worker());
+                s.queueDepths.watch(EmailWorker.QUEUE);
+                s.queueDepths.watch(EmailWorker.QUEUE + ".dlq");
             }
             s.http.start(config.host(), config.port());
         } catch (RuntimeException e) {
@@ -131,6 +142,7 @@ public final class QueueService {
     }
 
     private void closeBrokerSide(Duration drainFor) {
+        queueDepths.close();
         if (workers != null) {
             workers.close();
         }

@@ -6,6 +6,8 @@ import io.queueservice.config.PublishConfig;
 import io.queueservice.server.email.SmtpConfig;
 import io.queueservice.worker.WorkerOptions;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -17,6 +19,8 @@ import java.util.Set;
  * @param shutdownTimeout on SIGTERM, how long requests in flight may take to finish
  * @param worker how workers consume (retries, circuit breaker, prefetch, ...)
  * @param smtp where the email worker sends mail
+ * @param queueDepthInterval how often queue depths are read from the broker for {@code /metrics}
+ * @param metricsQueues queues whose depth is reported besides those the service declared or consumes
  */
 public record ServerConfig(
         String host,
@@ -27,7 +31,18 @@ public record ServerConfig(
         BrokerConfig broker,
         PublishConfig publish,
         WorkerOptions worker,
-        SmtpConfig smtp) {
+        SmtpConfig smtp,
+        Duration queueDepthInterval,
+        List<String> metricsQueues) {
+
+    /** {@code METRICS_QUEUES}: queues whose depth is reported besides those the service knows, comma-separated. */
+    private static List<String> metricsQueues(ConfigReader r) {
+        return Arrays.stream(r.string("METRICS_QUEUES", "").split(","))
+                .map(String::trim)
+                .filter(q -> !q.isEmpty())
+                .distinct()
+                .toList();
+    }
 
     public static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error");
 
@@ -47,7 +62,9 @@ public record ServerConfig(
                 BrokerConfig.from(r),
                 PublishConfig.from(r),
                 WorkerOptions.from(r),
-                SmtpConfig.from(r));
+                SmtpConfig.from(r),
+                Duration.ofMillis(r.longValue("QUEUE_DEPTH_INTERVAL", 15_000, 1_000, 3_600_000)),
+                metricsQueues(r));
         r.validate();
         return c;
     }

@@ -8,6 +8,7 @@ import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.queueservice.broker.Topology;
 import io.queueservice.metrics.PublishMetrics;
+import io.queueservice.metrics.QueueDepths;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
@@ -26,7 +27,8 @@ public final class HttpApi {
      *
      * @param publishMetrics where publish requests refused before reaching the publisher are counted
      */
-    public record Gateway(Topology topology, ConfirmingPublisher publisher, PublishMetrics publishMetrics) {}
+    public record Gateway(
+            Topology topology, ConfirmingPublisher publisher, PublishMetrics publishMetrics, QueueDepths queueDepths) {}
 
     /**
      * The HTTP server: health and metrics always, the API when {@code gateway} is not null.
@@ -35,6 +37,7 @@ public final class HttpApi {
             ServerConfig config, Gateway gateway, Health health, PrometheusMeterRegistry registry) {
         JsonBodies bodies = new JsonBodies(config.maxBodyBytes());
         HealthHandler status = new HealthHandler(health, registry);
+        HttpMetrics httpMetrics = new HttpMetrics(registry);
         ObjectMapper responses = JsonBodies.MAPPER.copy().setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
         return Javalin.create(c -> {
@@ -52,10 +55,13 @@ public final class HttpApi {
                 server.setHandler(graceful);
                 server.setStopTimeout(config.shutdownTimeout().toMillis());
             });
-            if (requestLog.isDebugEnabled()) { // the logger costs every request something even when silent
-                c.requestLogger.http((ctx, ms) ->
-                        requestLog.debug("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms)));
-            }
+            boolean debug = requestLog.isDebugEnabled();
+            c.requestLogger.http((ctx, ms) -> {
+                httpMetrics.record(ctx, ms);
+                if (debug) {
+                    requestLog.debug("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms));
+                }
+            });
             Problems.register(c);
 
             c.routes.get("/healthz", status::live);
@@ -65,7 +71,7 @@ public final class HttpApi {
                 return;
             }
             PublishHandler publish = new PublishHandler(gateway.publisher(), gateway.publishMetrics(), bodies);
-            TopologyHandler topo = new TopologyHandler(gateway.topology(), bodies);
+            TopologyHandler topo = new TopologyHandler(gateway.topology(), gateway.queueDepths(), bodies);
 
             c.routes.post("/api/v1/publish", publish::publish);
 

@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.QueueInfo;
 import io.queueservice.broker.Topology;
+import io.queueservice.metrics.QueueDepths;
 import io.queueservice.server.api.TopologyRequests.BindingRequest;
 import io.queueservice.server.api.TopologyRequests.ExchangeRequest;
 import io.queueservice.server.api.TopologyRequests.QueueRequest;
@@ -17,10 +18,13 @@ final class TopologyHandler {
     record Binding(String queue, String exchange, String routingKey) {}
 
     private final Topology topology;
+    private final QueueDepths depths;
     private final JsonBodies bodies;
 
-    TopologyHandler(Topology topology, JsonBodies bodies) {
+    /** @param depths reports the depth of the queues declared here, on {@code /metrics} */
+    TopologyHandler(Topology topology, QueueDepths depths, JsonBodies bodies) {
         this.topology = topology;
+        this.depths = depths;
         this.bodies = bodies;
     }
 
@@ -40,6 +44,7 @@ final class TopologyHandler {
     void declareQueue(Context ctx) {
         var spec = bodies.read(ctx, QueueRequest.class).toSpec();
         boolean created = topology.declareQueue(spec);
+        depths.watch(spec.name());
         ctx.status(created ? 201 : 200).json(new Declared(spec.name(), created));
     }
 
@@ -51,6 +56,7 @@ final class TopologyHandler {
     void deleteQueue(Context ctx) {
         String name = ctx.pathParam("name");
         long messages = topology.deleteQueue(name, flag(ctx, "ifUnused"), flag(ctx, "ifEmpty"));
+        depths.forget(name);
         ctx.json(new Deleted(name, messages));
     }
 

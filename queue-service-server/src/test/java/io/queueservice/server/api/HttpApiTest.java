@@ -13,6 +13,7 @@ import io.queueservice.broker.Topology;
 import io.queueservice.broker.Violation;
 import io.queueservice.metrics.MicrometerPublishMetrics;
 import io.queueservice.metrics.PublishMetrics;
+import io.queueservice.metrics.QueueDepths;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
@@ -71,7 +72,15 @@ class HttpApiTest {
         publisher = new ConfirmingPublisher(
                 publishConnection, topology.knownExchanges(), config.publish(), new MicrometerPublishMetrics(registry));
         Health health = new Health(List.of(publishConnection, adminConnection), "9.9.9-test");
-        app = HttpApi.create(config, new HttpApi.Gateway(topology, publisher, PublishMetrics.NO_OP), health, registry);
+        app = HttpApi.create(
+                config,
+                new HttpApi.Gateway(
+                        topology,
+                        publisher,
+                        PublishMetrics.NO_OP,
+                        new QueueDepths(topology, registry, Duration.ofMinutes(1))),
+                health,
+                registry);
         app.start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();
         client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -525,7 +534,11 @@ class HttpApiTest {
                 connection, topology.knownExchanges(), config.publish(), new MicrometerPublishMetrics(registry));
         Javalin other = HttpApi.create(
                         config,
-                        new HttpApi.Gateway(topology, pub, PublishMetrics.NO_OP),
+                        new HttpApi.Gateway(
+                                topology,
+                                pub,
+                                PublishMetrics.NO_OP,
+                                new QueueDepths(topology, registry, Duration.ofMinutes(1))),
                         new Health(List.of(connection), "x"),
                         registry)
                 .start("127.0.0.1", 0);
