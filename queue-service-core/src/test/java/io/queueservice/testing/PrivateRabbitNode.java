@@ -95,6 +95,7 @@ public final class PrivateRabbitNode implements AutoCloseable {
     private final String nodeName;
     private final int amqpPort;
     private final int distPort;
+    private final int managementPort; // 0 without the management plugin
     private final Path dir;
     private final Path home;
     private final Path pidFile;
@@ -107,16 +108,17 @@ public final class PrivateRabbitNode implements AutoCloseable {
     private volatile boolean running;
     private volatile boolean closed;
 
-    private PrivateRabbitNode(String name, List<String> extraConfLines) throws IOException {
+    private PrivateRabbitNode(String name, List<String> extraConfLines, boolean management) throws IOException {
         String safe = name.replaceAll("[^A-Za-z0-9_-]", "_");
         if (safe.length() > 30) {
             safe = safe.substring(0, 30);
         }
         this.nodeName =
                 "qs-test-" + safe + "-" + HexFormat.of().toHexDigits((short) RANDOM.nextInt()) + "@" + ShortHost.NAME;
-        int[] ports = freePorts(2);
+        int[] ports = freePorts(3);
         this.amqpPort = ports[0];
         this.distPort = ports[1];
+        this.managementPort = management ? ports[2] : 0;
         this.dir = Files.createTempDirectory("qs-test-" + safe + "-");
         this.home = Files.createDirectories(dir.resolve("home"));
         this.pidFile = dir.resolve("node.pid");
@@ -132,11 +134,16 @@ public final class PrivateRabbitNode implements AutoCloseable {
         List<String> conf = new ArrayList<>();
         conf.add("listeners.tcp.1 = 127.0.0.1:" + amqpPort);
         conf.add("loopback_users.guest = true");
+        if (management) {
+            conf.add("management.tcp.ip = 127.0.0.1");
+            conf.add("management.tcp.port = " + managementPort);
+        }
         conf.addAll(extraConfLines);
         Path confFile = dir.resolve("rabbitmq.conf");
         Files.write(confFile, conf, StandardCharsets.UTF_8);
         Path advanced = Files.writeString(dir.resolve("advanced.config"), "[].\n");
-        Path plugins = Files.writeString(dir.resolve("enabled_plugins"), "[].\n");
+        Path plugins =
+                Files.writeString(dir.resolve("enabled_plugins"), management ? "[rabbitmq_management].\n" : "[].\n");
 
         Map<String, String> e = new java.util.HashMap<>(System.getenv());
         e.keySet().removeIf(k -> k.startsWith("RABBITMQ_") || k.startsWith("ERL_") || k.startsWith("ELIXIR_"));
@@ -178,11 +185,20 @@ public final class PrivateRabbitNode implements AutoCloseable {
      * @throws IllegalStateException if the node does not come up; the message holds the tail of its log
      */
     public static PrivateRabbitNode start(String name, List<String> extraConfLines) {
+        return start(name, extraConfLines, false);
+    }
+
+    /** Starts a new private node with the management plugin (HTTP API on {@link #managementUrl()}). */
+    public static PrivateRabbitNode startWithManagement(String name) {
+        return start(name, List.of(), true);
+    }
+
+    private static PrivateRabbitNode start(String name, List<String> extraConfLines, boolean management) {
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
             PrivateRabbitNode node;
             try {
-                node = new PrivateRabbitNode(name, List.copyOf(extraConfLines));
+                node = new PrivateRabbitNode(name, List.copyOf(extraConfLines), management);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot prepare a private RabbitMQ node", e);
             }
@@ -209,6 +225,14 @@ public final class PrivateRabbitNode implements AutoCloseable {
     /** {@code amqp://guest:guest@127.0.0.1:<amqpPort>} (guest may connect because we use the loopback address). */
     public String amqpUrl() {
         return "amqp://guest:guest@127.0.0.1:" + amqpPort;
+    }
+
+    /** {@code http://127.0.0.1:<port>} of the management plugin, for nodes started with it. */
+    public String managementUrl() {
+        if (managementPort == 0) {
+            throw new IllegalStateException("this node was started without the management plugin");
+        }
+        return "http://127.0.0.1:" + managementPort;
     }
 
     /** The Erlang node name, e.g. {@code qs-test-restart-1a2b@myhost}. */

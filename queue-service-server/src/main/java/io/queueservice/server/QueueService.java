@@ -12,6 +12,7 @@ import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.metrics.QueueDepths;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.server.api.HttpApi;
+import io.queueservice.server.api.ManagementApi;
 import io.queueservice.server.email.EmailWorker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,8 +74,17 @@ public final class QueueService {
         }
         queueDepths = new QueueDepths(topology, registry, config.queueDepthInterval());
         config.metricsQueues().forEach(queueDepths::watch);
-        HttpApi.Gateway gateway =
-                publisher == null ? null : new HttpApi.Gateway(topology, publisher, publishMetrics, queueDepths);
+        ManagementApi management = config.managementUrl()
+                .map(url -> new ManagementApi(
+                        url,
+                        config.broker().username(),
+                        config.broker().password(),
+                        config.broker().virtualHost(),
+                        config.publish().requestTimeout()))
+                .orElse(null);
+        HttpApi.Gateway gateway = publisher == null
+                ? null
+                : new HttpApi.Gateway(topology, publisher, publishMetrics, queueDepths, management);
         ProcessMetrics.brokerConnections(registry, watched);
         health = new Health(watched, Version.current());
         http = HttpApi.create(config, gateway, health, registry);

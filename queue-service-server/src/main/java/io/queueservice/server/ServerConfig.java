@@ -5,10 +5,13 @@ import io.queueservice.config.ConfigReader;
 import io.queueservice.config.PublishConfig;
 import io.queueservice.server.email.SmtpConfig;
 import io.queueservice.worker.WorkerOptions;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -21,6 +24,7 @@ import java.util.Set;
  * @param smtp where the email worker sends mail
  * @param queueDepthInterval how often queue depths are read from the broker for {@code /metrics}
  * @param metricsQueues queues whose depth is reported besides those the service declared or consumes
+ * @param managementUrl the RabbitMQ management API, needed to list queues
  */
 public record ServerConfig(
         String host,
@@ -33,7 +37,8 @@ public record ServerConfig(
         WorkerOptions worker,
         SmtpConfig smtp,
         Duration queueDepthInterval,
-        List<String> metricsQueues) {
+        List<String> metricsQueues,
+        Optional<URI> managementUrl) {
 
     /** {@code METRICS_QUEUES}: queues whose depth is reported besides those the service knows, comma-separated. */
     private static List<String> metricsQueues(ConfigReader r) {
@@ -42,6 +47,29 @@ public record ServerConfig(
                 .filter(q -> !q.isEmpty())
                 .distinct()
                 .toList();
+    }
+
+    /** {@code RABBITMQ_MANAGEMENT_URL}: the management plugin's HTTP API, e.g. {@code http://localhost:15672}. */
+    private static Optional<URI> managementUrl(ConfigReader r) {
+        Optional<String> raw = r.raw("RABBITMQ_MANAGEMENT_URL");
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            URI uri = new URI(raw.get());
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                    && uri.getHost() != null
+                    && uri.getRawUserInfo() == null) {
+                return Optional.of(uri);
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        r.problem(
+                "RABBITMQ_MANAGEMENT_URL",
+                "must be an http(s) URL without credentials (they come from RABBITMQ_URL)" + " but was '"
+                        + BrokerConfig.mask(raw.get()) + "'");
+        return Optional.empty();
     }
 
     public static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error");
@@ -64,7 +92,8 @@ public record ServerConfig(
                 WorkerOptions.from(r),
                 SmtpConfig.from(r),
                 Duration.ofMillis(r.longValue("QUEUE_DEPTH_INTERVAL", 15_000, 1_000, 3_600_000)),
-                metricsQueues(r));
+                metricsQueues(r),
+                managementUrl(r));
         r.validate();
         return c;
     }

@@ -26,9 +26,15 @@ public final class HttpApi {
      * What the {@code /api/v1} routes work with; a worker-only process has none.
      *
      * @param publishMetrics where publish requests refused before reaching the publisher are counted
+     * @param queueDepths reports the depth of the queues declared through the API
+     * @param management lists the queues of the virtual host; null when RABBITMQ_MANAGEMENT_URL is not set
      */
     public record Gateway(
-            Topology topology, ConfirmingPublisher publisher, PublishMetrics publishMetrics, QueueDepths queueDepths) {}
+            Topology topology,
+            ConfirmingPublisher publisher,
+            PublishMetrics publishMetrics,
+            QueueDepths queueDepths,
+            ManagementApi management) {}
 
     /**
      * The HTTP server: health and metrics always, the API when {@code gateway} is not null.
@@ -71,13 +77,15 @@ public final class HttpApi {
                 return;
             }
             PublishHandler publish = new PublishHandler(gateway.publisher(), gateway.publishMetrics(), bodies);
-            TopologyHandler topo = new TopologyHandler(gateway.topology(), gateway.queueDepths(), bodies);
+            TopologyHandler topo =
+                    new TopologyHandler(gateway.topology(), gateway.queueDepths(), gateway.management(), bodies);
 
             c.routes.post("/api/v1/publish", publish::publish);
 
             c.routes.post("/api/v1/exchanges", topo::declareExchange);
             c.routes.delete("/api/v1/exchanges/{name}", topo::deleteExchange);
 
+            c.routes.get("/api/v1/queues", topo::listQueues);
             c.routes.post("/api/v1/queues", topo::declareQueue);
             c.routes.get("/api/v1/queues/{name}", topo::getQueue);
             c.routes.delete("/api/v1/queues/{name}", topo::deleteQueue);

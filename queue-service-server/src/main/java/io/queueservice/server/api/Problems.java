@@ -64,6 +64,7 @@ final class Problems {
             case 413 -> Problem.of("too-large", "Request body too large", 413, e.getMessage());
             case 404 -> Problem.of("no-route", "Not found", 404, e.getMessage());
             case 405 -> Problem.of("method-not-allowed", "Method not allowed", 405, e.getMessage());
+            case 501 -> Problem.of("not-configured", "Not configured", 501, e.getMessage());
             case 400 -> Problem.of("validation", "Invalid request", 400, e.getMessage());
             default -> Problem.of("http", "HTTP " + status, status, e.getMessage());
         };

@@ -1,6 +1,7 @@
 package io.queueservice.server.api;
 
 import io.javalin.http.Context;
+import io.javalin.http.NotImplementedResponse;
 import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.QueueInfo;
 import io.queueservice.broker.Topology;
@@ -8,6 +9,7 @@ import io.queueservice.metrics.QueueDepths;
 import io.queueservice.server.api.TopologyRequests.BindingRequest;
 import io.queueservice.server.api.TopologyRequests.ExchangeRequest;
 import io.queueservice.server.api.TopologyRequests.QueueRequest;
+import java.util.List;
 
 /** Queues, exchanges and bindings: {@code /api/v1/exchanges}, {@code /api/v1/queues}, {@code /api/v1/bindings}. */
 final class TopologyHandler {
@@ -19,13 +21,30 @@ final class TopologyHandler {
 
     private final Topology topology;
     private final QueueDepths depths;
+    private final ManagementApi management;
     private final JsonBodies bodies;
 
-    /** @param depths reports the depth of the queues declared here, on {@code /metrics} */
-    TopologyHandler(Topology topology, QueueDepths depths, JsonBodies bodies) {
+    record Queues(List<ManagementApi.QueueSummary> queues) {}
+
+    /**
+     * @param depths reports the depth of the queues declared here, on {@code /metrics}
+     * @param management lists queues; null when not configured
+     */
+    TopologyHandler(Topology topology, QueueDepths depths, ManagementApi management, JsonBodies bodies) {
         this.topology = topology;
         this.depths = depths;
+        this.management = management;
         this.bodies = bodies;
+    }
+
+    /** Every queue of the virtual host, from the management API (AMQP has no way to list them). */
+    void listQueues(Context ctx) {
+        if (management == null) {
+            throw new NotImplementedResponse(
+                    "listing queues needs the RabbitMQ management API: set RABBITMQ_MANAGEMENT_URL"
+                            + " (for instance http://localhost:15672); one queue at a time is GET /api/v1/queues/{name}");
+        }
+        ctx.json(new Queues(management.queues()));
     }
 
     /** 201 when created, 200 when it already existed with the same settings. */

@@ -78,7 +78,8 @@ class HttpApiTest {
                         topology,
                         publisher,
                         PublishMetrics.NO_OP,
-                        new QueueDepths(topology, registry, Duration.ofMinutes(1))),
+                        new QueueDepths(topology, registry, Duration.ofMinutes(1)),
+                        null),
                 health,
                 registry);
         app.start("127.0.0.1", 0);
@@ -490,6 +491,16 @@ class HttpApiTest {
     }
 
     @Test
+    void listingQueuesWithoutTheManagementApiIsNotImplemented() throws Exception {
+        HttpResponse<String> r = get("/api/v1/queues");
+
+        assertThat(r.statusCode()).isEqualTo(501);
+        assertThat(JSON.readValue(r.body(), Problem.class).type())
+                .isEqualTo("urn:queue-service:problem:not-configured");
+        assertThat(r.body()).contains("RABBITMQ_MANAGEMENT_URL");
+    }
+
+    @Test
     void bindingToTheDefaultExchangeIsRefused() throws Exception {
         Violation error = firstError(
                 post("/api/v1/bindings", "{\"queue\":\"orders\",\"exchange\":\"\",\"routingKey\":\"orders\"}"));
@@ -538,7 +549,8 @@ class HttpApiTest {
                                 topology,
                                 pub,
                                 PublishMetrics.NO_OP,
-                                new QueueDepths(topology, registry, Duration.ofMinutes(1))),
+                                new QueueDepths(topology, registry, Duration.ofMinutes(1)),
+                                null),
                         new Health(List.of(connection), "x"),
                         registry)
                 .start("127.0.0.1", 0);
