@@ -167,3 +167,37 @@ ensure_broker() {
     done
     die "RabbitMQ was started but did not answer at $BROKER_SAFE_URL within 60 s; see /var/log/rabbitmq"
 }
+
+# Makes sure `promtool` (Prometheus's rule and config checker) is on PATH: the tests check the alert
+# rules with it (MonitoringFilesTest). As root with apt-get, installs Debian's `prometheus` package,
+# which provides /usr/bin/promtool (without the recommended exporters). The package's install script
+# may start a Prometheus server (where policy-rc.d allows it): any that the install started is stopped
+# again, by its process id; one that ran before is left alone.
+ensure_promtool() {
+    if command -v promtool >/dev/null; then
+        return 0
+    fi
+    local install_cmd="apt-get update && apt-get install -y --no-install-recommends prometheus"
+    if [[ "$(id -u)" -ne 0 ]] || ! command -v apt-get >/dev/null; then
+        die "promtool is not installed; the tests need it to check the alert rules. Install it with: sudo apt-get update && sudo apt-get install -y --no-install-recommends prometheus (Debian/Ubuntu), or put the promtool of a Prometheus release (https://prometheus.io/download/) on PATH."
+    fi
+
+    info "Installing promtool (Debian package prometheus)"
+    local before pid
+    before=" $(pgrep -x prometheus | tr '\n' ' ') "
+    export DEBIAN_FRONTEND=noninteractive
+    # The package lists may be missing or stale: update them only when the install fails without.
+    if ! apt-get install -y -qq --no-install-recommends prometheus >/dev/null 2>&1; then
+        if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }; then
+            die "could not install the prometheus package (for promtool); try: $install_cmd"
+        fi
+    fi
+    for pid in $(pgrep -x prometheus); do
+        if [[ "$before" != *" $pid "* ]]; then
+            info "Stopping the Prometheus server the package started (pid $pid)"
+            kill "$pid" 2>/dev/null || true
+        fi
+    done
+    command -v promtool >/dev/null || die "the prometheus package is installed but promtool is not on PATH"
+    info "promtool installed: $(promtool --version 2>&1 | head -n 1)"
+}

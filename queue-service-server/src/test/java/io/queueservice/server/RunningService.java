@@ -17,13 +17,25 @@ public final class RunningService implements AutoCloseable {
 
     /** Starts the service; {@code settings} override the environment a user would set (see .env.example). */
     public static RunningService start(String amqpUrl, Map<String, String> settings) {
+        return new RunningService(QueueService.start(ServerConfig.from(environment(amqpUrl, settings))));
+    }
+
+    /**
+     * Starts the service in the given {@link Mode} (e.g. {@code all}: the API and the email worker, whose
+     * SMTP server need not be reachable to start); {@code settings} as above.
+     */
+    public static RunningService start(String amqpUrl, Map<String, String> settings, Mode mode) {
+        return new RunningService(QueueService.start(ServerConfig.from(environment(amqpUrl, settings)), mode));
+    }
+
+    private static Map<String, String> environment(String amqpUrl, Map<String, String> settings) {
         Map<String, String> env = new HashMap<>();
         env.put("RABBITMQ_URL", amqpUrl);
         env.put("HOST", "127.0.0.1");
         env.put("PORT", "0");
         env.put("RABBITMQ_CONNECTION_TIMEOUT", "2000");
         env.putAll(settings);
-        return new RunningService(QueueService.start(ServerConfig.from(env)));
+        return env;
     }
 
     public static RunningService start(String amqpUrl) {
