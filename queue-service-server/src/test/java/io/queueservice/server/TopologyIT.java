@@ -94,10 +94,12 @@ class TopologyIT extends AgainstSharedBroker {
         assertThat(api.post("/api/v1/queues", json(Map.of("name", name))).status())
                 .isEqualTo(200);
         try (Channel ch = broker.channel()) {
+            ch.confirmSelect();
             for (int i = 0; i < 3; i++) {
                 ch.basicPublish(
                         "", name, MessageProperties.PERSISTENT_TEXT_PLAIN, ("m" + i).getBytes(StandardCharsets.UTF_8));
             }
+            ch.waitForConfirmsOrDie(5000); // in the queue before the service is asked about it
         }
 
         Response info = api.get("/api/v1/queues/" + name);
