@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.LongString;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -12,6 +13,8 @@ import io.queueservice.broker.BrokerConnection;
 import io.queueservice.metrics.WorkerMetrics;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.publish.OutgoingMessage;
+import io.queueservice.tracing.LogFields;
+import io.queueservice.tracing.TraceContext;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Consumes one queue: hands each message to the handler and acts on its {@link Outcome} exactly once.
@@ -248,6 +252,41 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
             settle(ch, envelope, c -> c.basicNack(envelope.getDeliveryTag(), false, true));
             return;
         }
+        // Every line logged while the message is handled and settled says which message (and trace) it is.
+        putLogContext(props);
+        try {
+            handle(ch, envelope, props, body);
+        } finally {
+            clearLogContext();
+        }
+    }
+
+    /**
+     * The message's {@link LogFields}: its queue, id and, when it carries a valid W3C {@code traceparent}
+     * header, that header and its trace id alone.
+     */
+    private void putLogContext(AMQP.BasicProperties props) {
+        MDC.put(LogFields.QUEUE, queue);
+        if (props.getMessageId() != null) {
+            MDC.put(LogFields.MESSAGE_ID, props.getMessageId());
+        }
+        Object header = props.getHeaders() == null ? null : props.getHeaders().get(TraceContext.TRACEPARENT);
+        String traceparent = header instanceof String || header instanceof LongString ? header.toString() : null;
+        String traceId = TraceContext.traceId(traceparent);
+        if (traceId != null) {
+            MDC.put(LogFields.TRACEPARENT, traceparent);
+            MDC.put(LogFields.TRACE_ID, traceId);
+        }
+    }
+
+    private static void clearLogContext() {
+        MDC.remove(LogFields.QUEUE);
+        MDC.remove(LogFields.MESSAGE_ID);
+        MDC.remove(LogFields.TRACEPARENT);
+        MDC.remove(LogFields.TRACE_ID);
+    }
+
+    private void handle(Channel ch, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
         int attempt = FailureHeaders.attempt(props);
         Message message = new Message(
                 body,

@@ -38,6 +38,7 @@ public final class Main {
             System.exit(2);
             return;
         }
+        LogFormat.apply(config.logFormat());
         if (mode.printQueue() != null) {
             applyLogLevel("warn"); // messages go to standard output: keep log lines out of it
             System.exit(PrintConsumer.run(config.broker(), mode.printQueue()) ? 0 : 1);

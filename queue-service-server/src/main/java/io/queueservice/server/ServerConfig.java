@@ -20,6 +20,8 @@ import java.util.Set;
  * @param host address the HTTP server binds to
  * @param maxBodyBytes largest request body accepted; larger ones get 413
  * @param shutdownTimeout on SIGTERM, how long requests in flight may take to finish
+ * @param logFormat {@code text} (one line for humans) or {@code json} (one JSON object per line, for log
+ *     pipelines); see {@code LogFormat}
  * @param worker how workers consume (retries, circuit breaker, prefetch, ...)
  * @param smtp where the email worker sends mail
  * @param queueDepthInterval how often queue depths are read from the broker for {@code /metrics}
@@ -32,6 +34,7 @@ public record ServerConfig(
         long maxBodyBytes,
         Duration shutdownTimeout,
         String logLevel,
+        String logFormat,
         BrokerConfig broker,
         PublishConfig publish,
         WorkerOptions worker,
@@ -74,6 +77,8 @@ public record ServerConfig(
 
     public static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error");
 
+    public static final Set<String> LOG_FORMATS = Set.of("text", "json");
+
     /**
      * Reads and validates every setting.
      *
@@ -87,6 +92,7 @@ public record ServerConfig(
                 r.longValue("MAX_BODY_SIZE", 1_048_576, 1024, 64L * 1024 * 1024),
                 Duration.ofMillis(r.longValue("SHUTDOWN_TIMEOUT", 10_000, 0, 600_000)),
                 r.oneOf("LOG_LEVEL", "info", LOG_LEVELS),
+                r.oneOf("LOG_FORMAT", "text", LOG_FORMATS),
                 BrokerConfig.from(r),
                 PublishConfig.from(r),
                 WorkerOptions.from(r),

@@ -12,6 +12,9 @@ import io.queueservice.metrics.QueueDepths;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,11 +64,19 @@ public final class HttpApi {
                 server.setHandler(graceful);
                 server.setStopTimeout(config.shutdownTimeout().toMillis());
             });
+            // X-Request-Id on every response, and the request's id in the log context of its lines.
+            c.jetty.modifyServletContextHandler(handler -> handler.addFilter(
+                    new FilterHolder(new RequestIds()),
+                    "/*",
+                    EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC)));
             boolean debug = requestLog.isDebugEnabled();
             c.requestLogger.http((ctx, ms) -> {
                 httpMetrics.record(ctx, ms);
                 if (debug) {
-                    requestLog.debug("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms));
+                    // may run on the thread that completed an asynchronous request
+                    try (RequestIds.Scope ignored = RequestIds.logContext(ctx)) {
+                        requestLog.debug("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms));
+                    }
                 }
             });
             Problems.register(c);

@@ -30,7 +30,9 @@ final class Problems {
         config.routes.exception(BrokerException.class, (e, ctx) -> write(ctx, fromBroker(e), retryAfter(e)));
         config.routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx, fromHttp(e), null));
         config.routes.exception(Exception.class, (e, ctx) -> {
-            log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+            try (RequestIds.Scope ignored = RequestIds.logContext(ctx)) { // a future may fail on another thread
+                log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+            }
             write(
                     ctx,
                     Problem.of("internal", "Internal error", 500, "the service failed unexpectedly; see its logs"),

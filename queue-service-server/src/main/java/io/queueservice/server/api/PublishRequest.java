@@ -6,6 +6,7 @@ import io.queueservice.broker.AmqpNames;
 import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.Violation;
 import io.queueservice.publish.OutgoingMessage;
+import io.queueservice.tracing.TraceContext;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -49,6 +50,19 @@ record PublishRequest(String exchange, String routingKey, RawJson message, Optio
 
     /** The message to publish, with a generated message id when none was given. */
     OutgoingMessage toMessage() {
+        return toMessage(null, null);
+    }
+
+    /**
+     * The message to publish, carrying the request's W3C trace context: a valid {@code traceparent} goes
+     * in the message headers (with {@code tracestate}, when present and passable), unless {@code
+     * options.headers} already holds a {@code traceparent}, which is then kept as the client set it. An
+     * invalid {@code traceparent} is ignored, never a reason to refuse the message.
+     *
+     * @param traceparent the request's {@code traceparent} header, or null
+     * @param tracestate the request's {@code tracestate} header, or null
+     */
+    OutgoingMessage toMessage(String traceparent, String tracestate) {
         List<Violation> v = new ArrayList<>();
         String ex = exchange == null ? "" : exchange;
         String key = routingKey == null ? "" : routingKey;
@@ -67,6 +81,12 @@ record PublishRequest(String exchange, String routingKey, RawJson message, Optio
         }
         String expiration = expiration(o.expiration(), v);
         Map<String, Object> headers = FieldTables.from("options.headers", o.headers(), v);
+        if (TraceContext.isValid(traceparent) && !headers.containsKey(TraceContext.TRACEPARENT)) {
+            headers.put(TraceContext.TRACEPARENT, traceparent);
+            if (TraceContext.isPassableState(tracestate)) {
+                headers.put(TraceContext.TRACESTATE, tracestate);
+            }
+        }
         boolean json = isJson(contentType);
         if (message != null && !json && !message.isString()) {
             v.add(new Violation(
