@@ -184,7 +184,8 @@ ensure_promtool() {
 
     info "Installing promtool (Debian package prometheus)"
     local before pid
-    before=" $(pgrep -x prometheus | tr '\n' ' ') "
+    # pgrep fails when nothing matches: that must not end the script (set -e, pipefail).
+    before=" $(pgrep -x prometheus | tr '\n' ' ' || true) "
     export DEBIAN_FRONTEND=noninteractive
     # The package lists may be missing or stale: update them only when the install fails without.
     if ! apt-get install -y -qq --no-install-recommends prometheus >/dev/null 2>&1; then
@@ -192,7 +193,7 @@ ensure_promtool() {
             die "could not install the prometheus package (for promtool); try: $install_cmd"
         fi
     fi
-    for pid in $(pgrep -x prometheus); do
+    for pid in $(pgrep -x prometheus || true); do
         if [[ "$before" != *" $pid "* ]]; then
             info "Stopping the Prometheus server the package started (pid $pid)"
             kill "$pid" 2>/dev/null || true
