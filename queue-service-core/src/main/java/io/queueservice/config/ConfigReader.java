@@ -3,6 +3,8 @@ package io.queueservice.config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,6 +21,8 @@ import java.util.Set;
 public final class ConfigReader {
     private final Map<String, String> values;
     private final List<String> problems = new ArrayList<>();
+    /** Every variable asked for, set or not: what this configuration reads (see {@link #namesRead()}). */
+    private final Set<String> namesRead = new LinkedHashSet<>();
 
     public ConfigReader(Map<String, String> values) {
         this.values = Map.copyOf(values);
@@ -26,6 +30,7 @@ public final class ConfigReader {
 
     /** The raw value, trimmed; empty when unset or blank. */
     public Optional<String> raw(String name) {
+        namesRead.add(name);
         String v = values.get(name);
         return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
     }
@@ -96,6 +101,15 @@ public final class ConfigReader {
             problem(name, "names '" + v.get() + "', which cannot be read");
         }
         return Optional.of(p);
+    }
+
+    /**
+     * The names of the variables read so far, whether set or not, in the order first read. Every typed
+     * getter reads through {@link #raw}, so after a config is built from this reader this is the list of
+     * variables it understands; the deployment files are checked against it.
+     */
+    public Set<String> namesRead() {
+        return Collections.unmodifiableSet(namesRead);
     }
 
     /** Records a problem with a variable; the message must not contain secrets. */

@@ -36,6 +36,18 @@ class ConfigReaderTest {
     }
 
     @Test
+    void namesReadListsEveryVariableAskedForSetOrNot() {
+        ConfigReader r = new ConfigReader(Map.of("N", "3", "IGNORED", "x"));
+
+        r.integer("N", 7, 0, 10);
+        r.bool("B", true);
+        r.readableFile("F");
+        r.string("S", "dflt");
+
+        assertThat(r.namesRead()).containsExactly("N", "B", "F", "S");
+    }
+
+    @Test
     void blankValueCountsAsUnset() {
         ConfigReader r = new ConfigReader(Map.of("N", "  ", "S", ""));
 

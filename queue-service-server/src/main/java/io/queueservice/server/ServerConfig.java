@@ -85,7 +85,16 @@ public record ServerConfig(
      * @throws io.queueservice.config.ConfigException listing every problem found
      */
     public static ServerConfig from(Map<String, String> env) {
-        ConfigReader r = new ConfigReader(env);
+        return from(new ConfigReader(env));
+    }
+
+    /**
+     * Reads and validates every setting from {@code r}, which then knows every variable read ({@link
+     * ConfigReader#namesRead()}).
+     *
+     * @throws io.queueservice.config.ConfigException listing every problem found
+     */
+    public static ServerConfig from(ConfigReader r) {
         ServerConfig c = new ServerConfig(
                 r.string("HOST", "0.0.0.0"),
                 r.integer("PORT", 3000, 0, 65535),

@@ -42,6 +42,11 @@ public final class RunningService implements AutoCloseable {
         return start(amqpUrl, Map.of());
     }
 
+    /** The HTTP port it listens on (127.0.0.1). */
+    public int port() {
+        return service.port();
+    }
+
     public ApiClient api() {
         return api;
     }
