@@ -70,7 +70,16 @@ load_dotenv() {
     done < "$file"
 }
 
-# Splits an AMQP URL into BROKER_HOST, BROKER_PORT and BROKER_SAFE_URL (password replaced by *****).
+# True if TLS_ENABLED is set to one of the values the service reads as true.
+tls_enabled() {
+    case "${TLS_ENABLED:-}" in
+        [Tt][Rr][Uu][Ee]|1|[Yy][Ee][Ss]|[Oo][Nn]) return 0 ;;
+        *) return 1 ;;
+    esac
+}
+
+# Splits an AMQP URL into BROKER_HOST, BROKER_PORT, BROKER_TLS (1 for amqps:// or TLS_ENABLED=true,
+# as the service decides) and BROKER_SAFE_URL (password replaced by *****).
 parse_amqp_url() {
     local url="$1" scheme rest authority path="" userinfo="" hostport user
     scheme="${url%%://*}"
@@ -92,8 +101,10 @@ parse_amqp_url() {
         BROKER_HOST="$hostport" BROKER_PORT=""
     fi
     [[ -n "$BROKER_HOST" ]] || BROKER_HOST="localhost"
+    BROKER_TLS=0
+    if [[ "${scheme,,}" == amqps ]] || tls_enabled; then BROKER_TLS=1; fi
     if [[ -z "$BROKER_PORT" ]]; then
-        if [[ "$scheme" == amqps ]]; then BROKER_PORT=5671; else BROKER_PORT=5672; fi
+        if (( BROKER_TLS )); then BROKER_PORT=5671; else BROKER_PORT=5672; fi
     fi
     if [[ -n "$userinfo" ]]; then
         user="${userinfo%%:*}"
@@ -116,6 +127,31 @@ amqp_answers() {
     ' amqp_answers "$1" "$2" 2>/dev/null
 }
 
+# True if a TLS server at host:port completes a handshake far enough to show its certificate. The
+# certificate is not checked here (the service checks it, against TLS_CA_PATH, and says why it refuses
+# it); this only tells a listening TLS broker from a closed or plain port. Without openssl, an open TCP
+# port is enough.
+tls_answers() {
+    local connect="$1:$2"
+    [[ "$1" == *:* ]] && connect="[$1]:$2"                  # IPv6
+    if command -v openssl >/dev/null; then
+        timeout 5 openssl s_client -connect "$connect" -servername "$1" </dev/null 2>/dev/null \
+            | grep -q -- '-----BEGIN CERTIFICATE-----'
+    else
+        # shellcheck disable=SC2016
+        timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2"' tls_answers "$1" "$2" 2>/dev/null
+    fi
+}
+
+# True if the broker of the last parse_amqp_url answers, in the protocol that URL asks for.
+broker_answers() {
+    if (( BROKER_TLS )); then
+        tls_answers "$BROKER_HOST" "$BROKER_PORT"
+    else
+        amqp_answers "$BROKER_HOST" "$BROKER_PORT"
+    fi
+}
+
 # Makes sure a RabbitMQ answers at RABBITMQ_URL (default: the local one on 5672).
 # With several comma-separated URLs (a cluster), one that answers is enough. A broker that is
 # not the local default is never started; an existing broker is never stopped or reconfigured.
@@ -126,14 +162,19 @@ ensure_broker() {
     IFS=',' read -ra urls <<< "$RABBITMQ_URL"
     for url in "${urls[@]}"; do
         parse_amqp_url "${url//[[:space:]]/}"
-        if amqp_answers "$BROKER_HOST" "$BROKER_PORT"; then
-            info "RabbitMQ answers at $BROKER_SAFE_URL"
+        if broker_answers; then
+            if (( BROKER_TLS )); then info "RabbitMQ answers over TLS at $BROKER_SAFE_URL"
+            else info "RabbitMQ answers at $BROKER_SAFE_URL"; fi
             return 0
         fi
     done
     # None answers: what follows concerns the first one.
     parse_amqp_url "${urls[0]//[[:space:]]/}"
 
+    if (( BROKER_TLS )); then
+        # A local node started here would have no TLS listener: never start one for a TLS URL.
+        die "no RabbitMQ answers over TLS at $BROKER_SAFE_URL (from RABBITMQ_URL; TLS because of amqps:// or TLS_ENABLED=true). Start that broker with its TLS listener, or check the host and port (5671 when none is given)."
+    fi
     if [[ ! "$BROKER_HOST" =~ ^(localhost|127\.0\.0\.1)$ || "$BROKER_PORT" != 5672 ]]; then
         die "no RabbitMQ answers at $BROKER_SAFE_URL (from RABBITMQ_URL). Start that broker, or unset RABBITMQ_URL to use a local one on localhost:5672."
     fi

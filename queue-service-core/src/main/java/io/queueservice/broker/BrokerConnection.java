@@ -3,6 +3,7 @@ package io.queueservice.broker;
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultSaslConfig;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.queueservice.config.BrokerConfig;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.SocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * that no longer knows about them. Here each connection is a fresh start: {@link Listener#connected}
  * lets its users open their channels, {@link Listener#disconnected} lets them fail everything that was
  * pending on the old one. Recovery also covers the first connection, which the library's does not.
+ *
+ * <p>With TLS on ({@link io.queueservice.config.TlsConfig}), every connection made here, the isolated
+ * ones of {@link #onOwnConnection} included, is a TLS connection (see {@link TlsConnectionFactory}).
  */
 public final class BrokerConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BrokerConnection.class);
@@ -85,8 +90,7 @@ public final class BrokerConnection implements AutoCloseable {
         this.config = config;
         this.name = name;
         this.rpcTimeout = rpcTimeout;
-        this.factory = newFactory(config, rpcTimeout);
-        factory.setSocketFactory(sockets);
+        this.factory = newFactory(config, rpcTimeout, sockets);
         this.reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "broker-reconnect-" + name);
             t.setDaemon(true);
@@ -94,8 +98,18 @@ public final class BrokerConnection implements AutoCloseable {
         });
     }
 
-    private static ConnectionFactory newFactory(BrokerConfig config, Duration rpcTimeout) {
-        ConnectionFactory f = new ConnectionFactory();
+    /** A factory whose connections use sockets from {@code plainSockets}, with TLS over them when it is on. */
+    private static ConnectionFactory newFactory(BrokerConfig config, Duration rpcTimeout, SocketFactory plainSockets) {
+        ConnectionFactory f;
+        if (config.tls().enabled()) {
+            f = new TlsConnectionFactory(config.tls().sslContext(), plainSockets);
+        } else {
+            f = new ConnectionFactory();
+            f.setSocketFactory(plainSockets);
+        }
+        if (config.authMechanism() == BrokerConfig.AuthMechanism.EXTERNAL) {
+            f.setSaslConfig(DefaultSaslConfig.EXTERNAL);
+        }
         f.setUsername(config.username());
         f.setPassword(config.password());
         f.setVirtualHost(config.virtualHost());
@@ -159,7 +173,12 @@ public final class BrokerConnection implements AutoCloseable {
             }
             connection = c;
             resetReconnectDelay();
-            log.info("connected to RabbitMQ at {}:{} as '{}'", c.getAddress().getHostAddress(), c.getPort(), name);
+            log.info(
+                    "connected to RabbitMQ at {}:{} as '{}'{}",
+                    c.getAddress().getHostAddress(),
+                    c.getPort(),
+                    name,
+                    config.tls().enabled() ? " over TLS" : "");
             if (closed) {
                 c.abort();
             }
@@ -278,7 +297,8 @@ public final class BrokerConnection implements AutoCloseable {
     public <T> T onOwnConnection(ConnectionWork<T> work) {
         require(); // fail fast, with the usual answer, while the broker is unreachable
         // A factory of its own, so this socket never becomes the one whose writes coalesceWrites holds.
-        try (Connection own = newFactory(config, rpcTimeout).newConnection(shuffledAddresses(), name + "-isolated")) {
+        try (Connection own = newFactory(config, rpcTimeout, SocketFactory.getDefault())
+                .newConnection(shuffledAddresses(), name + "-isolated")) {
             return work.apply(own);
         } catch (IOException | TimeoutException | RuntimeException e) {
             throw BrokerErrors.translate(e);

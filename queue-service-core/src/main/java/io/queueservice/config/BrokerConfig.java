@@ -7,12 +7,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * How to reach RabbitMQ: one or more nodes of a cluster (from {@code RABBITMQ_URL}), credentials,
- * virtual host, heartbeat and TLS. {@link #toString()} never shows the password.
+ * virtual host, heartbeat, TLS and how to log in. {@link #toString()} never shows the password.
+ *
+ * @param authMechanism how the broker authenticates us: {@code PLAIN} with the URL's user and password,
+ *     or {@code EXTERNAL} with the TLS client certificate (the URL's user and password are then unused)
  */
 public record BrokerConfig(
         List<Node> nodes,
@@ -21,9 +26,24 @@ public record BrokerConfig(
         String virtualHost,
         int heartbeatSeconds,
         Duration connectionTimeout,
-        TlsConfig tls) {
+        TlsConfig tls,
+        AuthMechanism authMechanism) {
 
     public static final String DEFAULT_URL = "amqp://guest:guest@localhost:5672";
+    public static final int AMQP_PORT = 5672;
+    public static final int AMQPS_PORT = 5671;
+
+    /** SASL mechanisms RabbitMQ offers for logging in ({@code RABBITMQ_AUTH_MECHANISM}). */
+    public enum AuthMechanism {
+        /** User name and password from the URL. */
+        PLAIN,
+        /**
+         * The TLS client certificate: the broker takes the user name from it (with RabbitMQ's plugin
+         * {@code rabbitmq_auth_mechanism_ssl}, by default its subject's distinguished name, or its common
+         * name with {@code ssl_cert_login_from = common_name}).
+         */
+        EXTERNAL
+    }
 
     /** One broker node. */
     public record Node(String host, int port) {
@@ -38,28 +58,57 @@ public record BrokerConfig(
         Objects.requireNonNull(password, "password");
     }
 
-    /** Reads {@code RABBITMQ_URL}, {@code RABBITMQ_HEARTBEAT}, {@code RABBITMQ_CONNECTION_TIMEOUT} and TLS. */
+    /**
+     * Reads {@code RABBITMQ_URL}, {@code RABBITMQ_HEARTBEAT}, {@code RABBITMQ_CONNECTION_TIMEOUT},
+     * {@code RABBITMQ_AUTH_MECHANISM} and TLS (see {@link TlsConfig}).
+     */
     public static BrokerConfig from(ConfigReader env) {
         int heartbeat = env.integer("RABBITMQ_HEARTBEAT", 60, 0, 3600);
         long timeoutMs = env.longValue("RABBITMQ_CONNECTION_TIMEOUT", 5000, 100, 600_000);
-        TlsConfig tls = TlsConfig.from(env);
         String urls = env.string("RABBITMQ_URL", DEFAULT_URL);
+        TlsConfig tls = TlsConfig.from(env, usesAmqps(urls));
+        AuthMechanism auth =
+                AuthMechanism.valueOf(env.oneOf("RABBITMQ_AUTH_MECHANISM", "plain", Set.of("plain", "external"))
+                        .toUpperCase(Locale.ROOT));
+        if (auth == AuthMechanism.EXTERNAL
+                && tls.identity().isEmpty()
+                && !env.hasProblem("TLS_CERT_PATH")
+                && !env.hasProblem("TLS_KEY_PATH")) {
+            env.problem(
+                    "RABBITMQ_AUTH_MECHANISM",
+                    "is 'external', which logs in with the TLS client certificate: set TLS_CERT_PATH and"
+                            + " TLS_KEY_PATH (and TLS_ENABLED=true or an amqps:// URL)");
+        }
         List<String> problems = new ArrayList<>();
-        BrokerConfig parsed = parse(urls, heartbeat, Duration.ofMillis(timeoutMs), tls, problems);
+        BrokerConfig parsed = parse(urls, heartbeat, Duration.ofMillis(timeoutMs), tls, auth, problems);
         problems.forEach(p -> env.problem("RABBITMQ_URL", p));
         return parsed;
     }
 
+    /** Whether any of the URLs asks for TLS; mixing schemes is reported by {@link #parse}. */
+    private static boolean usesAmqps(String urls) {
+        for (String url : urls.split(",")) {
+            if (url.trim().regionMatches(true, 0, "amqps://", 0, 8)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Parses a comma-separated list of AMQP URLs. All must share scheme, user and virtual host: they
-     * are nodes of one cluster. Problems are added to {@code problems} (never with the password).
+     * are nodes of one cluster. A URL without a port gets 5671 when TLS is on, else 5672. Problems are
+     * added to {@code problems} (never with the password).
      */
-    static BrokerConfig parse(String urls, int heartbeat, Duration timeout, TlsConfig tls, List<String> problems) {
+    static BrokerConfig parse(
+            String urls, int heartbeat, Duration timeout, TlsConfig tls, AuthMechanism auth, List<String> problems) {
         List<Node> nodes = new ArrayList<>();
         String username = "guest";
         String password = "guest";
         String vhost = "/";
         String first = null;
+        String scheme = null;
+        int defaultPort = tls.enabled() ? AMQPS_PORT : AMQP_PORT;
         String[] entries = urls.split(",");
         for (int i = 0; i < entries.length; i++) {
             String url = entries[i].trim();
@@ -79,15 +128,17 @@ public record BrokerConfig(
                         + "); percent-encode special characters in the password");
                 continue;
             }
-            if ("amqps".equalsIgnoreCase(uri.getScheme())) {
-                problems.add(shown + ": amqps:// is not supported yet; TLS to the broker comes with the"
-                        + " security work (TLS_ENABLED)");
+            if (!"amqp".equalsIgnoreCase(uri.getScheme()) && !"amqps".equalsIgnoreCase(uri.getScheme())) {
+                problems.add(shown + " must be of the form amqp://user:password@host:port/vhost (or amqps:// for TLS)");
                 continue;
             }
-            if (!"amqp".equalsIgnoreCase(uri.getScheme())) {
-                problems.add(shown + " must be of the form amqp://user:password@host:port/vhost");
+            String thisScheme = uri.getScheme().toLowerCase(Locale.ROOT);
+            if (scheme != null && !scheme.equals(thisScheme)) {
+                problems.add(shown + " must use " + scheme + ":// like the URL before it: all URLs are nodes of one"
+                        + " cluster, reached the same way");
                 continue;
             }
+            scheme = thisScheme;
             if (uri.getRawAuthority() == null) {
                 problems.add(shown + " has no host");
                 continue;
@@ -102,7 +153,7 @@ public record BrokerConfig(
                 continue;
             }
             String hostPort = authority.substring(at + 1);
-            Node node = node(hostPort);
+            Node node = node(hostPort, defaultPort);
             if (node == null) {
                 problems.add(shown
                         + (host(hostPort).isEmpty() ? " has no host" : " has a port that is not between 1 and 65535"));
@@ -136,7 +187,7 @@ public record BrokerConfig(
         if (nodes.isEmpty() && problems.isEmpty()) {
             problems.add("must hold at least one amqp:// URL");
         }
-        return new BrokerConfig(nodes, username, password, vhost, heartbeat, timeout, tls);
+        return new BrokerConfig(nodes, username, password, vhost, heartbeat, timeout, tls, auth);
     }
 
     /** {@code host}, {@code host:port} or {@code [v6]:port}; null when the host is missing or the port bad. */
@@ -152,7 +203,7 @@ public record BrokerConfig(
         return colon > hostPort.lastIndexOf(']') ? colon : -1;
     }
 
-    private static Node node(String hostPort) {
+    private static Node node(String hostPort, int defaultPort) {
         String host = host(hostPort);
         if (host.isEmpty()) {
             return null;
@@ -160,7 +211,7 @@ public record BrokerConfig(
         int colon = portColon(hostPort);
         String port = colon < 0 ? "" : hostPort.substring(colon + 1);
         if (port.isEmpty()) {
-            return new Node(host, 5672);
+            return new Node(host, defaultPort);
         }
         try {
             int p = Integer.parseInt(port);
@@ -210,18 +261,21 @@ public record BrokerConfig(
         return out.append(text.substring(pos)).toString();
     }
 
-    /** A display form of where we connect, safe to log: {@code amqp://guest:*****@host:port/vhost}. */
+    /**
+     * A display form of where we connect, safe to log: {@code amqp://guest:*****@host:port/vhost}, with
+     * {@code amqps://} when TLS is on, and without user when the client certificate logs in.
+     */
     public String displayUrl() {
         String vh = virtualHost.equals("/") ? "" : "/" + virtualHost;
-        return nodes.stream()
-                .map(n -> "amqp://" + username + ":*****@" + n + vh)
-                .collect(Collectors.joining(","));
+        String scheme = tls.enabled() ? "amqps://" : "amqp://";
+        String login = authMechanism == AuthMechanism.EXTERNAL ? "" : username + ":*****@";
+        return nodes.stream().map(n -> scheme + login + n + vh).collect(Collectors.joining(","));
     }
 
     @Override
     public String toString() {
         return "BrokerConfig[nodes=" + nodes + ", username=" + username + ", password=*****, virtualHost="
                 + virtualHost + ", heartbeatSeconds=" + heartbeatSeconds + ", connectionTimeout="
-                + connectionTimeout + ", tls=" + tls + "]";
+                + connectionTimeout + ", tls=" + tls + ", authMechanism=" + authMechanism + "]";
     }
 }

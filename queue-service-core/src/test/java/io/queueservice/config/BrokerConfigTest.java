@@ -144,15 +144,12 @@ class BrokerConfigTest {
     }
 
     @Test
-    void amqpsIsRefusedWithAMessageAboutTls() {
-        ConfigException e = refusedUrl("amqps://app:" + SECRET + "@broker.example:5671");
+    void amqpsIsAcceptedAndTurnsTlsOn() {
+        BrokerConfig c = validUrl("amqps://app:" + SECRET + "@broker.example/prod");
 
-        assertThat(e.problems())
-                .singleElement(STRING)
-                .startsWith("RABBITMQ_URL")
-                .contains("amqps://")
-                .contains("TLS")
-                .doesNotContain(SECRET);
+        assertThat(c.tls().enabled()).isTrue();
+        assertThat(c.nodes()).containsExactly(new BrokerConfig.Node("broker.example", 5671));
+        assertThat(c.displayUrl()).isEqualTo("amqps://app:*****@broker.example:5671/prod");
     }
 
     @ParameterizedTest
@@ -314,7 +311,7 @@ class BrokerConfigTest {
     @Test
     void brokerProblemsAreReportedWithOtherProblems() {
         Map<String, String> env = new HashMap<>();
-        env.put("RABBITMQ_URL", "amqps://h1");
+        env.put("RABBITMQ_URL", "http://h1");
         env.put("RABBITMQ_HEARTBEAT", "-1");
         env.put("RABBITMQ_CONNECTION_TIMEOUT", "soon");
         ConfigReader reader = new ConfigReader(env);

@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A private RabbitMQ node for integration tests that need a broker of their own: to stop and restart it, to trigger a
- * memory alarm, and later for TLS listeners and clusters. The machine's own node (5672/25672) is never touched.
+ * memory alarm, to listen for TLS ({@link #startWithTls}), and later for clusters. The machine's own node (5672/25672) is never touched.
  *
  * <p>Each node gets its own name ({@code qs-test-<name>-<random>@<short hostname>}), free ports on 127.0.0.1 (AMQP
  * and Erlang distribution), and a temp folder holding its config, data, logs, pid file and a {@code HOME} with its
@@ -96,6 +96,7 @@ public final class PrivateRabbitNode implements AutoCloseable {
     private final int amqpPort;
     private final int distPort;
     private final int managementPort; // 0 without the management plugin
+    private final int tlsPort; // 0 without a TLS listener
     private final Path dir;
     private final Path home;
     private final Path pidFile;
@@ -108,17 +109,52 @@ public final class PrivateRabbitNode implements AutoCloseable {
     private volatile boolean running;
     private volatile boolean closed;
 
-    private PrivateRabbitNode(String name, List<String> extraConfLines, boolean management) throws IOException {
+    /**
+     * A TLS listener (AMQP over TLS, "amqps") for {@link #startWithTls}, beside the plain one.
+     *
+     * @param caFile the CA certificates (PEM) client certificates must chain to
+     * @param certFile the node's certificate (PEM); clients check it against the host name they connect to
+     * @param keyFile its private key (PEM)
+     * @param requireClientCertificate refuse clients without a certificate ({@code fail_if_no_peer_cert});
+     *     a certificate that is sent is always verified ({@code verify_peer})
+     * @param externalLogin offer SASL EXTERNAL (plugin {@code rabbitmq_auth_mechanism_ssl}): the client
+     *     certificate's common name is the user name; PLAIN stays available
+     */
+    public record TlsListener(
+            Path caFile, Path certFile, Path keyFile, boolean requireClientCertificate, boolean externalLogin) {
+
+        List<String> confLines(int port) {
+            List<String> lines = new ArrayList<>(List.of(
+                    "listeners.ssl.1 = 127.0.0.1:" + port,
+                    "ssl_options.cacertfile = " + caFile.toAbsolutePath(),
+                    "ssl_options.certfile = " + certFile.toAbsolutePath(),
+                    "ssl_options.keyfile = " + keyFile.toAbsolutePath(),
+                    "ssl_options.verify = verify_peer",
+                    "ssl_options.fail_if_no_peer_cert = " + requireClientCertificate));
+            if (externalLogin) {
+                lines.addAll(List.of(
+                        "auth_mechanisms.1 = PLAIN",
+                        "auth_mechanisms.2 = AMQPLAIN",
+                        "auth_mechanisms.3 = EXTERNAL",
+                        "ssl_cert_login_from = common_name"));
+            }
+            return lines;
+        }
+    }
+
+    private PrivateRabbitNode(String name, List<String> extraConfLines, boolean management, TlsListener tls)
+            throws IOException {
         String safe = name.replaceAll("[^A-Za-z0-9_-]", "_");
         if (safe.length() > 30) {
             safe = safe.substring(0, 30);
         }
         this.nodeName =
                 "qs-test-" + safe + "-" + HexFormat.of().toHexDigits((short) RANDOM.nextInt()) + "@" + ShortHost.NAME;
-        int[] ports = freePorts(3);
+        int[] ports = freePorts(4);
         this.amqpPort = ports[0];
         this.distPort = ports[1];
         this.managementPort = management ? ports[2] : 0;
+        this.tlsPort = tls != null ? ports[3] : 0;
         this.dir = Files.createTempDirectory("qs-test-" + safe + "-");
         this.home = Files.createDirectories(dir.resolve("home"));
         this.pidFile = dir.resolve("node.pid");
@@ -138,12 +174,21 @@ public final class PrivateRabbitNode implements AutoCloseable {
             conf.add("management.tcp.ip = 127.0.0.1");
             conf.add("management.tcp.port = " + managementPort);
         }
+        if (tls != null) {
+            conf.addAll(tls.confLines(tlsPort));
+        }
         conf.addAll(extraConfLines);
         Path confFile = dir.resolve("rabbitmq.conf");
         Files.write(confFile, conf, StandardCharsets.UTF_8);
         Path advanced = Files.writeString(dir.resolve("advanced.config"), "[].\n");
-        Path plugins =
-                Files.writeString(dir.resolve("enabled_plugins"), management ? "[rabbitmq_management].\n" : "[].\n");
+        List<String> pluginNames = new ArrayList<>();
+        if (management) {
+            pluginNames.add("rabbitmq_management");
+        }
+        if (tls != null && tls.externalLogin()) {
+            pluginNames.add("rabbitmq_auth_mechanism_ssl");
+        }
+        Path plugins = Files.writeString(dir.resolve("enabled_plugins"), "[" + String.join(",", pluginNames) + "].\n");
 
         Map<String, String> e = new java.util.HashMap<>(System.getenv());
         e.keySet().removeIf(k -> k.startsWith("RABBITMQ_") || k.startsWith("ERL_") || k.startsWith("ELIXIR_"));
@@ -185,20 +230,26 @@ public final class PrivateRabbitNode implements AutoCloseable {
      * @throws IllegalStateException if the node does not come up; the message holds the tail of its log
      */
     public static PrivateRabbitNode start(String name, List<String> extraConfLines) {
-        return start(name, extraConfLines, false);
+        return start(name, extraConfLines, false, null);
     }
 
     /** Starts a new private node with the management plugin (HTTP API on {@link #managementUrl()}). */
     public static PrivateRabbitNode startWithManagement(String name) {
-        return start(name, List.of(), true);
+        return start(name, List.of(), true, null);
     }
 
-    private static PrivateRabbitNode start(String name, List<String> extraConfLines, boolean management) {
+    /** Starts a new private node that also listens for AMQP over TLS on {@link #tlsPort()}. */
+    public static PrivateRabbitNode startWithTls(String name, TlsListener tls) {
+        return start(name, List.of(), false, tls);
+    }
+
+    private static PrivateRabbitNode start(
+            String name, List<String> extraConfLines, boolean management, TlsListener tls) {
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
             PrivateRabbitNode node;
             try {
-                node = new PrivateRabbitNode(name, List.copyOf(extraConfLines), management);
+                node = new PrivateRabbitNode(name, List.copyOf(extraConfLines), management, tls);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot prepare a private RabbitMQ node", e);
             }
@@ -225,6 +276,14 @@ public final class PrivateRabbitNode implements AutoCloseable {
     /** {@code amqp://guest:guest@127.0.0.1:<amqpPort>} (guest may connect because we use the loopback address). */
     public String amqpUrl() {
         return "amqp://guest:guest@127.0.0.1:" + amqpPort;
+    }
+
+    /** The AMQP-over-TLS port on 127.0.0.1, for nodes started with {@link #startWithTls}. */
+    public int tlsPort() {
+        if (tlsPort == 0) {
+            throw new IllegalStateException("this node was started without a TLS listener");
+        }
+        return tlsPort;
     }
 
     /** {@code http://127.0.0.1:<port>} of the management plugin, for nodes started with it. */
@@ -427,6 +486,7 @@ public final class PrivateRabbitNode implements AutoCloseable {
                 .orElse("");
         boolean clash = log.contains("," + amqpPort + "},eaddrinuse")
                 || log.contains("could_not_start_listener,\"127.0.0.1\"," + amqpPort + ",")
+                || (tlsPort != 0 && log.contains("could_not_start_listener,\"127.0.0.1\"," + tlsPort + ","))
                 || slogan.contains("dist_port_already_used");
         String msg = "Private RabbitMQ node " + nodeName + " (" + dir + "): " + what
                 + (clash ? " (its port is already in use)" : "")

@@ -111,7 +111,12 @@ public final class QueueService {
             s.closeBrokerSide(Duration.ZERO);
             throw new IllegalStateException("cannot start: " + e.getMessage(), e);
         }
-        log.info("listening on http://{}:{} (RabbitMQ {})", config.host(), s.http.port(), s.health.rabbitmq());
+        log.info(
+                "listening on {}://{}:{} (RabbitMQ {})",
+                config.https().isPresent() ? "https" : "http",
+                config.host(),
+                s.http.port(),
+                s.health.rabbitmq());
         return s;
     }
 

@@ -2,6 +2,7 @@ package io.queueservice.server;
 
 import io.queueservice.config.BrokerConfig;
 import io.queueservice.config.ConfigReader;
+import io.queueservice.config.PemFiles;
 import io.queueservice.config.PublishConfig;
 import io.queueservice.server.email.SmtpConfig;
 import io.queueservice.worker.WorkerOptions;
@@ -27,6 +28,8 @@ import java.util.Set;
  * @param queueDepthInterval how often queue depths are read from the broker for {@code /metrics}
  * @param metricsQueues queues whose depth is reported besides those the service declared or consumes
  * @param managementUrl the RabbitMQ management API, needed to list queues
+ * @param https the certificate and key to serve HTTPS with ({@code HTTPS_CERT_PATH}, {@code
+ *     HTTPS_KEY_PATH}); plain HTTP when empty
  */
 public record ServerConfig(
         String host,
@@ -41,7 +44,8 @@ public record ServerConfig(
         SmtpConfig smtp,
         Duration queueDepthInterval,
         List<String> metricsQueues,
-        Optional<URI> managementUrl) {
+        Optional<URI> managementUrl,
+        Optional<PemFiles.Identity> https) {
 
     /** {@code METRICS_QUEUES}: queues whose depth is reported besides those the service knows, comma-separated. */
     private static List<String> metricsQueues(ConfigReader r) {
@@ -108,7 +112,8 @@ public record ServerConfig(
                 SmtpConfig.from(r),
                 Duration.ofMillis(r.longValue("QUEUE_DEPTH_INTERVAL", 15_000, 1_000, 3_600_000)),
                 metricsQueues(r),
-                managementUrl(r));
+                managementUrl(r),
+                PemFiles.identity(r, "HTTPS_CERT_PATH", "HTTPS_KEY_PATH"));
         r.validate();
         return c;
     }

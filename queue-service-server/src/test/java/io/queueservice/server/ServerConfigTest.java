@@ -82,7 +82,7 @@ class ServerConfigTest {
         ConfigException e = catchThrowableOfType(
                 ConfigException.class,
                 () -> ServerConfig.from(Map.of(
-                        "RABBITMQ_URL", "amqps://app:s3cr3t-pw@rabbit:5671",
+                        "RABBITMQ_URL", "http://app:s3cr3t-pw@rabbit:5671",
                         "PORT", "-1")));
 
         assertThat(e.problems()).hasSize(2);

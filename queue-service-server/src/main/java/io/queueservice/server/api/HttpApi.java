@@ -64,6 +64,7 @@ public final class HttpApi {
                 server.setHandler(graceful);
                 server.setStopTimeout(config.shutdownTimeout().toMillis());
             });
+            Https.serveIfConfigured(c, config);
             // X-Request-Id on every response, and the request's id in the log context of its lines.
             c.jetty.modifyServletContextHandler(handler -> handler.addFilter(
                     new FilterHolder(new RequestIds()),
