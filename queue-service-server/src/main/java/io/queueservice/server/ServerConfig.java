@@ -4,6 +4,7 @@ import io.queueservice.config.BrokerConfig;
 import io.queueservice.config.ConfigReader;
 import io.queueservice.config.PublishConfig;
 import io.queueservice.server.email.SmtpConfig;
+import io.queueservice.server.security.SecurityConfig;
 import io.queueservice.worker.WorkerOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -27,6 +28,7 @@ import java.util.Set;
  * @param queueDepthInterval how often queue depths are read from the broker for {@code /metrics}
  * @param metricsQueues queues whose depth is reported besides those the service declared or consumes
  * @param managementUrl the RabbitMQ management API, needed to list queues
+ * @param security who may call the API and how often (AUTH_MODE, JWT_*, METRICS_AUTH, RATE_LIMIT_*)
  */
 public record ServerConfig(
         String host,
@@ -41,7 +43,8 @@ public record ServerConfig(
         SmtpConfig smtp,
         Duration queueDepthInterval,
         List<String> metricsQueues,
-        Optional<URI> managementUrl) {
+        Optional<URI> managementUrl,
+        SecurityConfig security) {
 
     /** {@code METRICS_QUEUES}: queues whose depth is reported besides those the service knows, comma-separated. */
     private static List<String> metricsQueues(ConfigReader r) {
@@ -80,11 +83,22 @@ public record ServerConfig(
     public static final Set<String> LOG_FORMATS = Set.of("text", "json");
 
     /**
-     * Reads and validates every setting.
+     * Reads and validates every setting, for a process that serves the API (the default mode).
      *
      * @throws io.queueservice.config.ConfigException listing every problem found
      */
     public static ServerConfig from(Map<String, String> env) {
+        return from(env, true);
+    }
+
+    /**
+     * Reads and validates every setting.
+     *
+     * @param servesApi whether the process serves the API: with {@code AUTH_MODE=jwt} (the default) it then
+     *     needs a key source; a worker-only process does not (unless {@code METRICS_AUTH=true})
+     * @throws io.queueservice.config.ConfigException listing every problem found
+     */
+    public static ServerConfig from(Map<String, String> env, boolean servesApi) {
         ConfigReader r = new ConfigReader(env);
         ServerConfig c = new ServerConfig(
                 r.string("HOST", "0.0.0.0"),
@@ -99,7 +113,8 @@ public record ServerConfig(
                 SmtpConfig.from(r),
                 Duration.ofMillis(r.longValue("QUEUE_DEPTH_INTERVAL", 15_000, 1_000, 3_600_000)),
                 metricsQueues(r),
-                managementUrl(r));
+                managementUrl(r),
+                SecurityConfig.from(r, servesApi));
         r.validate();
         return c;
     }
