@@ -1,6 +1,7 @@
 package io.queueservice.server.security;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import io.queueservice.config.BrokerConfig;
 import io.queueservice.config.ConfigReader;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -102,6 +103,9 @@ public record SecurityConfig(AuthMode mode, JwtConfig jwt, boolean metricsAuth, 
             }
             return new SecurityConfig(mode, null, false, quota);
         }
+        if (r.hasProblem("AUTH_MODE")) {
+            return new SecurityConfig(mode, null, metricsAuth, quota); // one message is enough
+        }
         boolean keysNeeded = servesApi || metricsAuth;
         JwtConfig jwt =
                 keysNeeded || KEY_VARIABLES.stream().anyMatch(v -> r.raw(v).isPresent()) ? jwt(r) : null;
@@ -199,7 +203,8 @@ public record SecurityConfig(AuthMode mode, JwtConfig jwt, boolean metricsAuth, 
         }
         r.problem(
                 "JWT_JWKS_URL",
-                "must be an https:// URL without credentials (http:// only for localhost) but was '" + raw + "'");
+                "must be an https:// URL without credentials (http:// only for localhost) but was '"
+                        + BrokerConfig.mask(raw) + "'");
         return null;
     }
 
