@@ -144,6 +144,11 @@ public record SecurityConfig(AuthMode mode, JwtConfig jwt, boolean metricsAuth, 
         long skew = r.longValue("JWT_CLOCK_SKEW", 30, 0, 300);
         long ttl = r.longValue("JWT_JWKS_CACHE_TTL", 300, 10, 86_400);
         long refresh = r.longValue("JWT_JWKS_REFRESH_INTERVAL", 30, 1, 3_600);
+        if (refresh >= ttl) {
+            r.problem(
+                    "JWT_JWKS_REFRESH_INTERVAL",
+                    "must be shorter than JWT_JWKS_CACHE_TTL (" + ttl + " s) but was '" + refresh + "'");
+        }
         return new JwtConfig(
                 keys,
                 algorithms,

@@ -243,6 +243,17 @@ class SecurityConfigTest {
     }
 
     @Test
+    void theJwksRefreshIntervalMustBeShorterThanTheCacheTtl() {
+        assertThat(problems(Map.of(
+                        "JWT_JWKS_URL", "https://idp.example/jwks",
+                        "JWT_JWKS_CACHE_TTL", "60",
+                        "JWT_JWKS_REFRESH_INTERVAL", "60")))
+                .singleElement()
+                .satisfies(p ->
+                        assertThat(p).startsWith("JWT_JWKS_REFRESH_INTERVAL").contains("JWT_JWKS_CACHE_TTL"));
+    }
+
+    @Test
     void quotasAreOffByDefaultAndTheBurstDefaultsToTheRate() {
         SecurityConfig c = read(Map.of("AUTH_MODE", "none", "RATE_LIMIT_PER_SECOND", "20"));
         assertThat(c.quota()).isEqualTo(new SecurityConfig.Quota(20, 20));
