@@ -249,7 +249,10 @@ class JwtAttackIT {
                     HttpResponse.BodyHandlers.ofString());
 
             assertThat(r.statusCode()).isEqualTo(431);
-            assertThat(r.body()).doesNotContain("aaaaaaaa");
+            assertThat(r.headers().firstValue("Content-Type")).contains("application/problem+json");
+            assertThat(r.body())
+                    .contains("urn:queue-service:problem:headers-too-large")
+                    .doesNotContain("aaaaaaaa");
         }
         // and the service goes on answering
         assertThat(service.api().get("/healthz").status()).isEqualTo(200);

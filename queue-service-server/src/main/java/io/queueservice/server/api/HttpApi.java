@@ -69,6 +69,7 @@ public final class HttpApi {
                 graceful.setShutdownIdleTimeout(200); // idle keep-alive connections must not hold the stop up
                 server.setHandler(graceful);
                 server.setStopTimeout(config.shutdownTimeout().toMillis());
+                server.setErrorHandler(new JettyErrors()); // problem+json for what Jetty refuses itself (431)
             });
             // X-Request-Id on every response, and the request's id in the log context of its lines.
             c.jetty.modifyServletContextHandler(handler -> handler.addFilter(
