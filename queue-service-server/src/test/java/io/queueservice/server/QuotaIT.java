@@ -54,4 +54,21 @@ class QuotaIT {
                     .contains("queue_auth_rejected_total{reason=\"rate_limited\"}");
         }
     }
+
+    @Test
+    void withoutAuthenticationTheQuotaIsPerClientAddress() {
+        try (RunningService service = RunningService.start(
+                SharedBroker.url(),
+                Map.of("AUTH_MODE", "none", "RATE_LIMIT_PER_SECOND", "1", "RATE_LIMIT_BURST", "2"))) {
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                statuses.add(service.api()
+                        .get("/api/v1/queues/quota-it-no-such-queue")
+                        .status());
+            }
+
+            assertThat(statuses.subList(0, 2)).containsOnly(404);
+            assertThat(statuses).contains(429);
+        }
+    }
 }
