@@ -10,6 +10,14 @@ find_java
 load_dotenv
 ensure_broker
 
+# The service requires tokens by default (AUTH_MODE=jwt). This local quick start runs without them when
+# nothing about authentication is configured, and says so; set AUTH_MODE (or a JWT_* key) to change that.
+if [[ -z "${AUTH_MODE:-}" && -z "${JWT_SECRET:-}${JWT_PUBLIC_KEY_PATH:-}${JWT_JWKS_URL:-}" ]]; then
+    export AUTH_MODE=none
+    info "AUTH_MODE is not set: running with AUTH_MODE=none (no authentication, for local use)." \
+        "Set AUTH_MODE=jwt and JWT_SECRET (or JWT_PUBLIC_KEY_PATH, JWT_JWKS_URL) to require tokens."
+fi
+
 JAR=queue-service-server/target/queue-service.jar
 
 # Rebuild when the jar is missing or any source file or pom is newer than it.

@@ -32,7 +32,7 @@ public final class Main {
         }
         ServerConfig config;
         try {
-            config = ServerConfig.from(EnvSource.load(Path.of(".env"), System.getenv()));
+            config = ServerConfig.from(EnvSource.load(Path.of(".env"), System.getenv()), mode.api());
         } catch (ConfigException e) {
             System.err.println("queue-service cannot start: " + e.getMessage());
             System.exit(2);

@@ -14,6 +14,7 @@ import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.server.api.HttpApi;
 import io.queueservice.server.api.ManagementApi;
 import io.queueservice.server.email.EmailWorker;
+import io.queueservice.server.security.SecurityConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,6 +98,14 @@ public final class QueueService {
                 Version.current(),
                 describe(mode),
                 config.broker().displayUrl());
+        if (mode.api()) {
+            if (config.security().mode() == SecurityConfig.AuthMode.NONE) {
+                log.warn("AUTH_MODE=none: the API accepts every request without authentication;"
+                        + " use it for local development only, and set AUTH_MODE=jwt anywhere else");
+            } else {
+                log.info("API access: {}", config.security().describe());
+            }
+        }
         QueueService s = new QueueService(config, mode);
         s.gatewayConnections.forEach(BrokerConnection::start);
         try {

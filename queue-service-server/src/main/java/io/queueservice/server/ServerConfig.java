@@ -5,6 +5,7 @@ import io.queueservice.config.ConfigReader;
 import io.queueservice.config.PemFiles;
 import io.queueservice.config.PublishConfig;
 import io.queueservice.server.email.SmtpConfig;
+import io.queueservice.server.security.SecurityConfig;
 import io.queueservice.worker.WorkerOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -30,6 +31,7 @@ import java.util.Set;
  * @param managementUrl the RabbitMQ management API, needed to list queues
  * @param https the certificate and key to serve HTTPS with ({@code HTTPS_CERT_PATH}, {@code
  *     HTTPS_KEY_PATH}); plain HTTP when empty
+ * @param security who may call the API and how often (AUTH_MODE, JWT_*, METRICS_AUTH, RATE_LIMIT_*)
  */
 public record ServerConfig(
         String host,
@@ -45,7 +47,8 @@ public record ServerConfig(
         Duration queueDepthInterval,
         List<String> metricsQueues,
         Optional<URI> managementUrl,
-        Optional<PemFiles.Identity> https) {
+        Optional<PemFiles.Identity> https,
+        SecurityConfig security) {
 
     /** {@code METRICS_QUEUES}: queues whose depth is reported besides those the service knows, comma-separated. */
     private static List<String> metricsQueues(ConfigReader r) {
@@ -84,21 +87,33 @@ public record ServerConfig(
     public static final Set<String> LOG_FORMATS = Set.of("text", "json");
 
     /**
-     * Reads and validates every setting.
+     * Reads and validates every setting, for a process that serves the API (the default mode).
      *
      * @throws io.queueservice.config.ConfigException listing every problem found
      */
     public static ServerConfig from(Map<String, String> env) {
-        return from(new ConfigReader(env));
+        return from(env, true);
+    }
+
+    /**
+     * Reads and validates every setting.
+     *
+     * @param servesApi whether the process serves the API: with {@code AUTH_MODE=jwt} (the default) it then
+     *     needs a key source; a worker-only process does not (unless {@code METRICS_AUTH=true})
+     * @throws io.queueservice.config.ConfigException listing every problem found
+     */
+    public static ServerConfig from(Map<String, String> env, boolean servesApi) {
+        return from(new ConfigReader(env), servesApi);
     }
 
     /**
      * Reads and validates every setting from {@code r}, which then knows every variable read ({@link
      * ConfigReader#namesRead()}).
      *
+     * @param servesApi see {@link #from(Map, boolean)}
      * @throws io.queueservice.config.ConfigException listing every problem found
      */
-    public static ServerConfig from(ConfigReader r) {
+    public static ServerConfig from(ConfigReader r, boolean servesApi) {
         ServerConfig c = new ServerConfig(
                 r.string("HOST", "0.0.0.0"),
                 r.integer("PORT", 3000, 0, 65535),
@@ -113,7 +128,8 @@ public record ServerConfig(
                 Duration.ofMillis(r.longValue("QUEUE_DEPTH_INTERVAL", 15_000, 1_000, 3_600_000)),
                 metricsQueues(r),
                 managementUrl(r),
-                PemFiles.identity(r, "HTTPS_CERT_PATH", "HTTPS_KEY_PATH"));
+                PemFiles.identity(r, "HTTPS_CERT_PATH", "HTTPS_KEY_PATH"),
+                SecurityConfig.from(r, servesApi));
         r.validate();
         return c;
     }

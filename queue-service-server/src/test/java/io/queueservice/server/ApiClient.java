@@ -11,6 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /** A small HTTP client for the service's API, as any producer in any language would call it. */
@@ -19,11 +21,33 @@ public final class ApiClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final URI base;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
+    private final Map<String, String> headers;
 
     public ApiClient(URI base) {
+        this(base, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), Map.of());
+    }
+
+    private ApiClient(URI base, HttpClient http, Map<String, String> headers) {
         this.base = base;
+        this.http = http;
+        this.headers = headers;
+    }
+
+    /** The same client, sending this header with every request as well. */
+    public ApiClient withHeader(String name, String value) {
+        Map<String, String> more = new LinkedHashMap<>(headers);
+        more.put(name, value);
+        return new ApiClient(base, http, more);
+    }
+
+    /** The same client, sending {@code Authorization: Bearer <token>} with every request. */
+    public ApiClient withToken(String token) {
+        return withHeader("Authorization", "Bearer " + token);
+    }
+
+    public URI base() {
+        return base;
     }
 
     /** What the service answered. */
@@ -84,7 +108,10 @@ public final class ApiClient {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT).header("Content-Type", "application/json");
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT).header("Content-Type", "application/json");
+        headers.forEach(b::header);
+        return b;
     }
 
     private Response send(HttpRequest.Builder request) {

@@ -120,7 +120,7 @@ class DeploymentFilesTest {
      */
     private static void checkEnvironment(String where, Map<String, String> env, Mode mode) {
         ConfigReader reader = new ConfigReader(env);
-        assertThatCode(() -> ServerConfig.from(reader))
+        assertThatCode(() -> ServerConfig.from(reader, mode.api()))
                 .as("configuration of %s", where)
                 .doesNotThrowAnyException();
         assertThat(reader.namesRead())
@@ -303,7 +303,7 @@ class DeploymentFilesTest {
                         .map(o -> o.startsWith("-Xmx") ? "-XX:MaxRAMPercentage=50" : o)
                         .toList());
 
-        int defaultPort = ServerConfig.from(Map.of()).port();
+        int defaultPort = ServerConfig.from(Map.of(), false).port();
         assertThat(docker).contains("EXPOSE " + defaultPort).contains("USER 10001:10001");
         assertThat(healthcheckCommand()).contains("${PORT:-" + defaultPort + "}", "GET /healthz ");
         assertThat(read(ROOT.resolve(".dockerignore"))).contains("*\n").doesNotContain("!.env");

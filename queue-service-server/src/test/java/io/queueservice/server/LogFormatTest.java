@@ -105,16 +105,20 @@ class LogFormatTest {
 
     @Test
     void textIsTheDefaultAndJsonCanBeChosen() {
-        assertThat(ServerConfig.from(Map.of()).logFormat()).isEqualTo("text");
-        assertThat(ServerConfig.from(Map.of("LOG_FORMAT", "json")).logFormat()).isEqualTo("json");
-        assertThat(ServerConfig.from(Map.of("LOG_FORMAT", " JSON ")).logFormat())
+        assertThat(ServerConfig.from(Map.of("AUTH_MODE", "none")).logFormat()).isEqualTo("text");
+        assertThat(ServerConfig.from(Map.of("AUTH_MODE", "none", "LOG_FORMAT", "json"))
+                        .logFormat())
+                .isEqualTo("json");
+        assertThat(ServerConfig.from(Map.of("AUTH_MODE", "none", "LOG_FORMAT", " JSON "))
+                        .logFormat())
                 .isEqualTo("json");
     }
 
     @Test
     void anUnknownFormatIsReportedWithTheOtherProblems() {
         ConfigException e = catchThrowableOfType(
-                ConfigException.class, () -> ServerConfig.from(Map.of("LOG_FORMAT", "xml", "PORT", "-1")));
+                ConfigException.class,
+                () -> ServerConfig.from(Map.of("AUTH_MODE", "none", "LOG_FORMAT", "xml", "PORT", "-1")));
 
         assertThat(e.problems())
                 .hasSize(2)
@@ -131,6 +135,7 @@ class LogFormatTest {
         // A request id JSON must escape; no broker on this port: the service answers from its health endpoints.
         String requestId = "id \"quoted\" \\ back/slash";
         QueueService service = QueueService.start(ServerConfig.from(Map.of(
+                "AUTH_MODE", "none",
                 "PORT", "0",
                 "HOST", "127.0.0.1",
                 "RABBITMQ_URL", "amqp://app:s3cr3t-pw@127.0.0.1:1",

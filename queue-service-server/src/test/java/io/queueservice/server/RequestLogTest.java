@@ -33,6 +33,8 @@ class RequestLogTest {
         requests.addAppender(lines);
         // No broker on this port: the service starts anyway and answers from its health endpoints.
         ServerConfig config = ServerConfig.from(Map.of(
+                "AUTH_MODE",
+                "none",
                 "PORT",
                 "0",
                 "HOST",

@@ -34,6 +34,8 @@ public final class RunningService implements AutoCloseable {
         env.put("HOST", "127.0.0.1");
         env.put("PORT", "0");
         env.put("RABBITMQ_CONNECTION_TIMEOUT", "2000");
+        env.put("AUTH_MODE", "none"); // tests about authentication set AUTH_MODE=jwt and a key source
+
         env.putAll(settings);
         return env;
     }

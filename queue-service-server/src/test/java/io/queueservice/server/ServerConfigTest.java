@@ -13,7 +13,7 @@ class ServerConfigTest {
 
     @Test
     void defaultsArePort3000InfoAndOneMebibyteBodies() {
-        ServerConfig c = ServerConfig.from(Map.of());
+        ServerConfig c = ServerConfig.from(Map.of("AUTH_MODE", "none"));
 
         assertThat(c.host()).isEqualTo("0.0.0.0");
         assertThat(c.port()).isEqualTo(3000);
@@ -29,6 +29,7 @@ class ServerConfigTest {
     @Test
     void settingsAreRead() {
         ServerConfig c = ServerConfig.from(Map.of(
+                "AUTH_MODE", "none",
                 "HOST", "127.0.0.1",
                 "PORT", "0",
                 "LOG_LEVEL", "DEBUG",
@@ -54,6 +55,7 @@ class ServerConfigTest {
         ConfigException e = catchThrowableOfType(
                 ConfigException.class,
                 () -> ServerConfig.from(Map.of(
+                        "AUTH_MODE", "none",
                         "PORT", "70000",
                         "LOG_LEVEL", "verbose",
                         "RABBITMQ_HEARTBEAT", "often")));
@@ -69,8 +71,8 @@ class ServerConfigTest {
 
     @Test
     void bodyLimitBelowOneKibibyteIsRefused() {
-        ConfigException e =
-                catchThrowableOfType(ConfigException.class, () -> ServerConfig.from(Map.of("MAX_BODY_SIZE", "100")));
+        ConfigException e = catchThrowableOfType(
+                ConfigException.class, () -> ServerConfig.from(Map.of("AUTH_MODE", "none", "MAX_BODY_SIZE", "100")));
 
         assertThat(e.problems())
                 .singleElement()
@@ -82,6 +84,7 @@ class ServerConfigTest {
         ConfigException e = catchThrowableOfType(
                 ConfigException.class,
                 () -> ServerConfig.from(Map.of(
+                        "AUTH_MODE", "none",
                         "RABBITMQ_URL", "http://app:s3cr3t-pw@rabbit:5671",
                         "PORT", "-1")));
 
@@ -91,7 +94,7 @@ class ServerConfigTest {
 
     @Test
     void toStringOfTheConfigNeverShowsTheBrokerPassword() {
-        ServerConfig c = ServerConfig.from(Map.of("RABBITMQ_URL", "amqp://app:s3cr3t-pw@rabbit"));
+        ServerConfig c = ServerConfig.from(Map.of("AUTH_MODE", "none", "RABBITMQ_URL", "amqp://app:s3cr3t-pw@rabbit"));
 
         assertThat(c.toString()).doesNotContain("s3cr3t-pw").contains("rabbit:5672");
     }

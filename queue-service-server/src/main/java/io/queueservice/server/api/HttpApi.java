@@ -12,6 +12,8 @@ import io.queueservice.metrics.QueueDepths;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
+import io.queueservice.server.security.AccessControl;
+import io.queueservice.server.security.Scope;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -22,6 +24,9 @@ import org.slf4j.LoggerFactory;
 /** The HTTP API: every route in one table, one error mapper, one JSON configuration. */
 public final class HttpApi {
     private static final Logger requestLog = LoggerFactory.getLogger("io.queueservice.server.requests");
+
+    /** Largest request header block; Jetty answers 431 past it. Jetty's default (8 KiB) leaves no room for a token. */
+    static final int REQUEST_HEADER_BYTES = 16 * 1024;
 
     private HttpApi() {}
 
@@ -48,6 +53,7 @@ public final class HttpApi {
         HealthHandler status = new HealthHandler(health, registry);
         HttpMetrics httpMetrics = new HttpMetrics(registry);
         ObjectMapper responses = JsonBodies.MAPPER.copy().setSerializationInclusion(JsonInclude.Include.NON_NULL);
+        AccessControl access = new AccessControl(config.security(), registry);
 
         return Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -63,6 +69,7 @@ public final class HttpApi {
                 graceful.setShutdownIdleTimeout(200); // idle keep-alive connections must not hold the stop up
                 server.setHandler(graceful);
                 server.setStopTimeout(config.shutdownTimeout().toMillis());
+                server.setErrorHandler(new JettyErrors()); // problem+json for what Jetty refuses itself (431)
             });
             Https.serveIfConfigured(c, config);
             // X-Request-Id on every response, and the request's id in the log context of its lines.
@@ -80,31 +87,39 @@ public final class HttpApi {
                     }
                 }
             });
+            // Room for a token of up to SecurityConfig.MAX_TOKEN_BYTES besides the other headers: a larger
+            // token is answered 401 by AccessControl; a larger header block, 431 by Jetty.
+            c.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(REQUEST_HEADER_BYTES));
             Problems.register(c);
+
+            // Authentication, quotas and scopes, from the Scope each route is declared with below
+            // (no scope: open to all).
+            c.routes.beforeMatched(access::check);
 
             c.routes.get("/healthz", status::live);
             c.routes.get("/healthz/ready", status::ready);
-            c.routes.get("/metrics", status::metrics);
+            c.routes.get("/metrics", status::metrics, Scope.METRICS_READ); // only with METRICS_AUTH=true
             if (gateway == null) {
                 return;
             }
-            PublishHandler publish = new PublishHandler(gateway.publisher(), gateway.publishMetrics(), bodies);
+            PublishHandler publish = new PublishHandler(gateway.publisher(), gateway.publishMetrics(), bodies, access);
             TopologyHandler topo =
                     new TopologyHandler(gateway.topology(), gateway.queueDepths(), gateway.management(), bodies);
 
-            c.routes.post("/api/v1/publish", publish::publish);
+            // PUBLISH: 'publish' or 'publish:<exchange>', the exchange checked once the body is read.
+            c.routes.post("/api/v1/publish", publish::publish, Scope.PUBLISH);
 
-            c.routes.post("/api/v1/exchanges", topo::declareExchange);
-            c.routes.delete("/api/v1/exchanges/{name}", topo::deleteExchange);
+            c.routes.post("/api/v1/exchanges", topo::declareExchange, Scope.TOPOLOGY_WRITE);
+            c.routes.delete("/api/v1/exchanges/{name}", topo::deleteExchange, Scope.TOPOLOGY_WRITE);
 
-            c.routes.get("/api/v1/queues", topo::listQueues);
-            c.routes.post("/api/v1/queues", topo::declareQueue);
-            c.routes.get("/api/v1/queues/{name}", topo::getQueue);
-            c.routes.delete("/api/v1/queues/{name}", topo::deleteQueue);
-            c.routes.post("/api/v1/queues/{name}/purge", topo::purgeQueue);
+            c.routes.get("/api/v1/queues", topo::listQueues, Scope.TOPOLOGY_READ);
+            c.routes.post("/api/v1/queues", topo::declareQueue, Scope.TOPOLOGY_WRITE);
+            c.routes.get("/api/v1/queues/{name}", topo::getQueue, Scope.TOPOLOGY_READ);
+            c.routes.delete("/api/v1/queues/{name}", topo::deleteQueue, Scope.TOPOLOGY_WRITE);
+            c.routes.post("/api/v1/queues/{name}/purge", topo::purgeQueue, Scope.TOPOLOGY_WRITE);
 
-            c.routes.post("/api/v1/bindings", topo::bind);
-            c.routes.delete("/api/v1/bindings", topo::unbind);
+            c.routes.post("/api/v1/bindings", topo::bind, Scope.TOPOLOGY_WRITE);
+            c.routes.delete("/api/v1/bindings", topo::unbind, Scope.TOPOLOGY_WRITE);
         });
     }
 }

@@ -12,6 +12,10 @@ import io.queueservice.broker.ResourceConflictException;
 import io.queueservice.broker.ResourceNotFoundException;
 import io.queueservice.publish.MessageNackedException;
 import io.queueservice.publish.UnroutableMessageException;
+import io.queueservice.server.security.AccessDeniedException;
+import io.queueservice.server.security.AuthenticationException;
+import io.queueservice.server.security.KeysUnavailableException;
+import io.queueservice.server.security.QuotaExceededException;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +33,24 @@ final class Problems {
     static void register(JavalinConfig config) {
         config.routes.exception(BrokerException.class, (e, ctx) -> write(ctx, fromBroker(e), retryAfter(e)));
         config.routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx, fromHttp(e), null));
+        config.routes.exception(AuthenticationException.class, (e, ctx) -> {
+            ctx.header("WWW-Authenticate", e.challenge());
+            write(ctx, Problem.of("unauthorized", "Unauthorized", 401, e.getMessage()), null);
+        });
+        config.routes.exception(AccessDeniedException.class, (e, ctx) -> {
+            ctx.header("WWW-Authenticate", e.challenge());
+            write(ctx, Problem.of("insufficient-scope", "Forbidden", 403, e.getMessage()), null);
+        });
+        config.routes.exception(
+                QuotaExceededException.class,
+                (e, ctx) -> write(
+                        ctx, Problem.of("rate-limited", "Too many requests", 429, e.getMessage()), e.retryAfter()));
+        config.routes.exception(
+                KeysUnavailableException.class,
+                (e, ctx) -> write(
+                        ctx,
+                        Problem.of("keys-unavailable", "Cannot verify tokens", 503, e.getMessage()),
+                        Duration.ofSeconds(5)));
         config.routes.exception(Exception.class, (e, ctx) -> {
             try (RequestIds.Scope ignored = RequestIds.logContext(ctx)) { // a future may fail on another thread
                 log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);

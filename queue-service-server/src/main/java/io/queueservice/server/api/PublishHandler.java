@@ -6,6 +6,7 @@ import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.metrics.PublishMetrics.PublishFailure;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.publish.OutgoingMessage;
+import io.queueservice.server.security.AccessControl;
 import io.queueservice.tracing.LogFields;
 import io.queueservice.tracing.TraceContext;
 import java.util.Map;
@@ -26,11 +27,13 @@ final class PublishHandler {
     private final ConfirmingPublisher publisher;
     private final PublishMetrics metrics;
     private final JsonBodies bodies;
+    private final AccessControl access;
 
-    PublishHandler(ConfirmingPublisher publisher, PublishMetrics metrics, JsonBodies bodies) {
+    PublishHandler(ConfirmingPublisher publisher, PublishMetrics metrics, JsonBodies bodies, AccessControl access) {
         this.publisher = publisher;
         this.metrics = metrics;
         this.bodies = bodies;
+        this.access = access;
     }
 
     void publish(Context ctx) {
@@ -42,6 +45,7 @@ final class PublishHandler {
             metrics.publishFailed("", PublishFailure.INVALID); // the request's names cannot be trusted as labels
             throw e;
         }
+        access.checkPublish(ctx, message.exchange());
         RequestIds.put(ctx, LogFields.TRACE_ID, traceId(message));
         Published answer = new Published(
                 "published", message.properties().getMessageId(), message.exchange(), message.routingKey());

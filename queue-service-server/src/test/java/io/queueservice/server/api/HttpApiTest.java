@@ -56,6 +56,8 @@ class HttpApiTest {
     @BeforeAll
     static void startApi() {
         ServerConfig config = ServerConfig.from(Map.of(
+                "AUTH_MODE",
+                "none",
                 "MAX_BODY_SIZE",
                 Integer.toString(MAX_BODY),
                 "REQUEST_TIMEOUT",
@@ -536,8 +538,8 @@ class HttpApiTest {
      */
     @Test
     void stopWithAnIdleKeepAliveConnectionIsPromptAndClean() throws Exception {
-        ServerConfig config =
-                ServerConfig.from(Map.of("SHUTDOWN_TIMEOUT", "1000", "RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:1"));
+        ServerConfig config = ServerConfig.from(Map.of(
+                "AUTH_MODE", "none", "SHUTDOWN_TIMEOUT", "1000", "RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:1"));
         BrokerConnection connection = new BrokerConnection(config.broker(), "test-stop", Duration.ofSeconds(1));
         Topology topology = new Topology(connection);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -63,6 +63,7 @@ class RequestIdHttpTest {
         requests.addAppender(lines);
 
         ServerConfig config = ServerConfig.from(Map.of(
+                "AUTH_MODE", "none",
                 "MAX_BODY_SIZE", Integer.toString(MAX_BODY),
                 "SHUTDOWN_TIMEOUT", "500",
                 "RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:1")); // never contacted
@@ -204,7 +205,8 @@ class RequestIdHttpTest {
         ListAppender<ILoggingEvent> errors = new ListAppender<>();
         errors.start();
         problems.addAppender(errors);
-        ServerConfig config = ServerConfig.from(Map.of("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:1"));
+        ServerConfig config =
+                ServerConfig.from(Map.of("AUTH_MODE", "none", "RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:1"));
         Topology topology = new Topology(connection);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // No publisher: publishing fails with a NullPointerException, a failure no mapping expects.
