@@ -7,6 +7,7 @@ import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 import io.queueservice.config.ConfigException;
 import io.queueservice.testing.TestCertificates;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,24 +29,31 @@ class HttpsConfigTest {
         other = ca.server("other", List.of("other.example"));
     }
 
+    /** The settings with authentication off, which is not what these tests are about. */
+    private static Map<String, String> authOff(Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(env);
+        all.put("AUTH_MODE", "none");
+        return all;
+    }
+
     private static List<String> refused(Map<String, String> env) {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ServerConfig.from(env));
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ServerConfig.from(authOff(env)));
         assertThat(e).as("should be refused: %s", env).isNotNull();
         return e.problems();
     }
 
     @Test
     void plainHttpByDefault() {
-        assertThat(ServerConfig.from(Map.of()).https()).isEmpty();
+        assertThat(ServerConfig.from(authOff(Map.of())).https()).isEmpty();
     }
 
     @Test
     void certificateAndKeyAreLoaded() {
-        ServerConfig c = ServerConfig.from(Map.of(
+        ServerConfig c = ServerConfig.from(authOff(Map.of(
                 "HTTPS_CERT_PATH",
                 cert.certFile().toString(),
                 "HTTPS_KEY_PATH",
-                cert.keyFile().toString()));
+                cert.keyFile().toString())));
 
         assertThat(c.https()).hasValueSatisfying(id -> assertThat(id.subject()).isEqualTo("CN=localhost"));
         assertThat(c.toString()).contains("CN=localhost").contains("key=*****");

@@ -37,11 +37,18 @@ class HttpsIT {
         ca = TestCertificates.newAuthority(dir, "https-ca");
         TestCertificates.Issued cert = ca.server("api", List.of("localhost", "127.0.0.1"));
         service = QueueService.start(ServerConfig.from(Map.of(
-                "RABBITMQ_URL", SharedBroker.url(),
-                "HOST", "127.0.0.1",
-                "PORT", "0",
-                "HTTPS_CERT_PATH", cert.certFile().toString(),
-                "HTTPS_KEY_PATH", cert.keyFile().toString())));
+                "AUTH_MODE",
+                "none",
+                "RABBITMQ_URL",
+                SharedBroker.url(),
+                "HOST",
+                "127.0.0.1",
+                "PORT",
+                "0",
+                "HTTPS_CERT_PATH",
+                cert.certFile().toString(),
+                "HTTPS_KEY_PATH",
+                cert.keyFile().toString())));
     }
 
     @AfterAll
