@@ -1,0 +1,210 @@
+package io.queueservice.server;
+
+import static io.queueservice.server.ApiClient.json;
+
+import io.queueservice.server.ApiClient.Response;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+
+/**
+ * The load of the fault suite: a few publishers send messages with unique ids through the HTTP API, as
+ * producers would, while a test breaks something. Each message's body is its id (a JSON string), so
+ * what reached a queue can be compared with what was answered 2xx ({@link Verdict}).
+ *
+ * <p>Bounded: at most {@code maxPerPublisher} messages each, and every request has the client's own
+ * timeout. A request slower than {@code hangBound} counts as a hang.
+ */
+final class PublishLoad implements AutoCloseable {
+    /** One request and its answer: the status, or 0 when the connection failed. */
+    record Attempt(String id, Instant sentAt, int status, long millis) {}
+
+    private final String idPrefix;
+    private final Duration hangBound;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Set<String> accepted = ConcurrentHashMap.newKeySet();
+    private final ConcurrentLinkedQueue<Attempt> attempts = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger sent = new AtomicInteger();
+    private final List<Thread> publishers = new ArrayList<>();
+
+    private PublishLoad(String idPrefix, Duration hangBound) {
+        this.idPrefix = idPrefix;
+        this.hangBound = hangBound;
+    }
+
+    /**
+     * Starts {@code publishers} threads, each publishing to {@code exchange} with {@code routingKey} one
+     * message after another (a message is only sent when the previous one was answered).
+     *
+     * @param idPrefix makes the ids unique to this run (a test's unique name)
+     * @param hangBound a request slower than this is reported as a hang (REQUEST_TIMEOUT and some margin)
+     */
+    static PublishLoad start(
+            ApiClient api,
+            String exchange,
+            String routingKey,
+            int publishers,
+            int maxPerPublisher,
+            String idPrefix,
+            Duration hangBound) {
+        PublishLoad load = new PublishLoad(idPrefix, hangBound);
+        for (int p = 0; p < publishers; p++) {
+            int publisher = p;
+            Thread t = new Thread(
+                    () -> load.publish(api, exchange, routingKey, publisher, maxPerPublisher), "publish-load-" + p);
+            t.setDaemon(true);
+            load.publishers.add(t);
+            t.start();
+        }
+        return load;
+    }
+
+    private void publish(ApiClient api, String exchange, String routingKey, int publisher, int max) {
+        for (int n = 0; n < max && running.get(); n++) {
+            String id = idPrefix + "-" + publisher + "-" + n;
+            String body = json(Map.of("exchange", exchange, "routingKey", routingKey, "message", id));
+            Instant at = Instant.now();
+            long start = System.nanoTime();
+            int status;
+            try {
+                Response r = api.publish(body);
+                status = r.status();
+            } catch (UncheckedIOException e) {
+                status = 0; // connection refused or reset, or the client's own timeout
+            }
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            sent.incrementAndGet();
+            attempts.add(new Attempt(id, at, status, millis));
+            if (status / 100 == 2) {
+                accepted.add(id);
+            } else {
+                sleepQuietly(20); // like a client backing off after an error, without a storm
+            }
+        }
+    }
+
+    /** Waits (bounded) until at least {@code count} more messages than now were accepted. */
+    PublishLoad awaitMoreAccepted(int count, Duration atMost) {
+        int target = accepted.size() + count;
+        Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> accepted.size() >= target);
+        return this;
+    }
+
+    /** The first request sent after {@code instant} that was answered 2xx, if any yet. */
+    Optional<Attempt> firstAcceptedAfter(Instant instant) {
+        return attempts.stream()
+                .filter(a -> a.status() / 100 == 2 && !a.sentAt().isBefore(instant))
+                .min((a, b) -> a.sentAt().compareTo(b.sentAt()));
+    }
+
+    /**
+     * Waits (bounded) for a request sent after {@code healedAt} to be accepted, and returns how long after
+     * {@code healedAt} it was sent: the time the service took to recover.
+     */
+    Duration awaitRecovery(Instant healedAt, Duration atMost) {
+        Awaitility.await()
+                .atMost(atMost)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> firstAcceptedAfter(healedAt).isPresent());
+        return Duration.between(
+                healedAt, firstAcceptedAfter(healedAt).orElseThrow().sentAt());
+    }
+
+    /** Stops the publishers (each finishes the request it is in) and returns what happened. */
+    Result stop() {
+        running.set(false);
+        for (Thread t : publishers) {
+            try {
+                t.join(Duration.ofSeconds(60));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while stopping the load", e);
+            }
+        }
+        Map<Integer, Integer> statuses = new TreeMap<>();
+        long slowest = 0;
+        int hangs = 0;
+        for (Attempt a : attempts) {
+            statuses.merge(a.status(), 1, Integer::sum);
+            slowest = Math.max(slowest, a.millis());
+            if (a.millis() > hangBound.toMillis()) {
+                hangs++;
+            }
+        }
+        return new Result(sent.get(), Set.copyOf(accepted), statuses, hangs, slowest);
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * What the load did.
+     *
+     * @param statuses how many requests got each HTTP status (0: no answer: connection failed)
+     * @param hangs requests slower than the hang bound
+     * @param slowestMillis the slowest request
+     */
+    record Result(int sent, Set<String> accepted, Map<Integer, Integer> statuses, int hangs, long slowestMillis) {}
+
+    /**
+     * The fault suite's verdict for one scenario: every id answered 2xx must have been consumed at least
+     * once; duplicates are counted, not failures.
+     *
+     * @param consumed the ids drained from the queues (a message body is its id as a JSON string)
+     * @param recovery how long after the fault ended the service answered 2xx again
+     */
+    record Verdict(String scenario, Result result, int lost, int duplicates, Set<String> lostIds, Duration recovery) {
+
+        static Verdict of(String scenario, Result result, Collection<String> consumedBodies, Duration recovery) {
+            Map<String, Integer> seen = new ConcurrentHashMap<>();
+            for (String body : consumedBodies) {
+                seen.merge(body.replace("\"", ""), 1, Integer::sum);
+            }
+            Set<String> lost = ConcurrentHashMap.newKeySet();
+            for (String id : result.accepted()) {
+                if (!seen.containsKey(id)) {
+                    lost.add(id);
+                }
+            }
+            int duplicates = seen.values().stream().mapToInt(n -> n - 1).sum();
+            return new Verdict(scenario, result, lost.size(), duplicates, Set.copyOf(lost), recovery);
+        }
+
+        /** One line of the reliability report (docs/reliability.md), also printed by the tests. */
+        String row() {
+            return "| " + scenario + " | " + result.sent() + " | "
+                    + result.accepted().size() + " | " + lost + " | "
+                    + duplicates + " | " + (recovery == null ? "n/a" : recovery.toMillis() + " ms") + " | "
+                    + result.hangs() + " | " + result.statuses() + " |";
+        }
+
+        /** Prints the row (the suite's figures come from these lines) and returns this verdict. */
+        Verdict report() {
+            System.out.println("RELIABILITY " + row());
+            return this;
+        }
+    }
+}
