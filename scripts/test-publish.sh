@@ -40,10 +40,14 @@ for name in "$queue" "$exchange"; do
 done
 
 echo "queue-service at $url"
-echo "exchange '$exchange' (direct): $(post /api/v1/exchanges "{\"name\":\"$exchange\",\"type\":\"direct\"}")"
-echo "queue '$queue': $(post /api/v1/queues "{\"name\":\"$queue\"}")"
-echo "binding '$exchange' -> '$queue' (routing key '$queue'): $(post /api/v1/bindings \
-    "{\"queue\":\"$queue\",\"exchange\":\"$exchange\",\"routingKey\":\"$queue\"}")"
+# Each answer goes to a variable first: a failing post then stops the script (set -e), which it would
+# not inside the arguments of echo.
+answer="$(post /api/v1/exchanges "{\"name\":\"$exchange\",\"type\":\"direct\"}")"
+echo "exchange '$exchange' (direct): $answer"
+answer="$(post /api/v1/queues "{\"name\":\"$queue\"}")"
+echo "queue '$queue': $answer"
+answer="$(post /api/v1/bindings "{\"queue\":\"$queue\",\"exchange\":\"$exchange\",\"routingKey\":\"$queue\"}")"
+echo "binding '$exchange' -> '$queue' (routing key '$queue'): $answer"
 
 for ((i = 1; i <= count; i++)); do
     post /api/v1/publish "{\"exchange\":\"$exchange\",\"routingKey\":\"$queue\",\"message\":{\"test\":true,\"number\":$i,\"of\":$count,\"sentAt\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}}" >/dev/null

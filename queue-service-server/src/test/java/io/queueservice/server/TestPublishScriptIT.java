@@ -92,6 +92,8 @@ class TestPublishScriptIT {
                         "TEST_EXCHANGE", "amq.not-allowed"));
         assertThat(run.exit()).isNotZero();
         assertThat(run.output()).contains("error: POST /api/v1/exchanges answered 400");
+        // It stopped there: nothing after the exchange was attempted.
+        assertThat(run.output()).doesNotContain("/api/v1/queues", "published");
     }
 
     @Test
