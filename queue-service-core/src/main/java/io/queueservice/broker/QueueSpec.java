@@ -19,7 +19,7 @@ import java.util.Map;
  * @param deadLetterStrategy quorum queues only ({@code x-dead-letter-strategy}); {@code at-least-once}
  *     needs {@code overflow} {@code reject-publish} and a dead-letter exchange
  * @param quorumInitialGroupSize quorum queues only: on how many nodes the queue is replicated when created
- *     ({@code x-quorum-initial-group-size}); RabbitMQ's default is every node of the cluster
+ *     ({@code x-quorum-initial-group-size}); unset: RabbitMQ's default (every node of the cluster on 3.10)
  */
 public record QueueSpec(
         String name,
