@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -17,11 +18,33 @@ import java.util.concurrent.TimeoutException;
  * and that must never affect another request. Failures arrive as {@link BrokerException}s.
  */
 public final class Topology {
+    private static final String TYPE_ARGUMENT = "x-queue-type";
+
     private final BrokerConnection connection;
+    private final QueueType defaultQueueType;
     private final KnownExchanges knownExchanges = new KnownExchanges();
 
+    /** Queues declared without a type get the broker's default type. */
     public Topology(BrokerConnection connection) {
+        this(connection, null);
+    }
+
+    /**
+     * @param defaultQueueType the type of queues declared without one ({@code DEFAULT_QUEUE_TYPE}; see {@link
+     *     QueueSpec#withDefaultType}); null for the broker's default (no {@code x-queue-type} is sent)
+     * @throws IllegalArgumentException for {@code stream}
+     */
+    public Topology(BrokerConnection connection, QueueType defaultQueueType) {
+        if (defaultQueueType == QueueType.STREAM) {
+            throw new IllegalArgumentException("the default queue type must be classic or quorum");
+        }
         this.connection = connection;
+        this.defaultQueueType = defaultQueueType;
+    }
+
+    /** The type of queues declared without one; empty for the broker's default. */
+    public Optional<QueueType> defaultQueueType() {
+        return Optional.ofNullable(defaultQueueType);
     }
 
     /** Exchanges recently proven publishable; deleting one here forgets it. */
@@ -81,16 +104,40 @@ public final class Topology {
     }
 
     /**
-     * Declares a queue, or checks that an existing one has the same settings.
+     * Declares a queue, or checks that an existing one has the same settings. A spec without a type gets
+     * the {@link #defaultQueueType()}.
      *
      * @return true when the queue was created, false when it already existed with these settings
+     * @throws InvalidRequestException when the spec (with the default type) breaks a rule
      * @throws ResourceConflictException when it exists with other settings (names the argument)
      */
     public boolean declareQueue(QueueSpec spec) {
-        spec.validate();
-        boolean existed = exists(ch -> ch.queueDeclarePassive(spec.name()));
-        run(ch -> ch.queueDeclare(spec.name(), spec.durable(), false, spec.autoDelete(), spec.amqpArguments()));
+        QueueSpec s = spec.withDefaultType(defaultQueueType);
+        s.validate();
+        boolean existed = exists(ch -> ch.queueDeclarePassive(s.name()));
+        try {
+            run(ch -> ch.queueDeclare(s.name(), s.durable(), false, s.autoDelete(), s.amqpArguments()));
+        } catch (ResourceConflictException e) {
+            throw e.argument().filter(TYPE_ARGUMENT::equals).isPresent() ? typeConflict(s, e) : e;
+        }
         return !existed;
+    }
+
+    /**
+     * The broker says "received 'quorum' but current is none"; say what it means and what to do, since
+     * it mostly happens when {@code DEFAULT_QUEUE_TYPE} changed under existing queues.
+     */
+    private ResourceConflictException typeConflict(QueueSpec s, ResourceConflictException e) {
+        QueueType asked = s.effectiveType();
+        String detail = "queue '" + s.name() + "' exists with another type than "
+                + (asked == null ? "the broker's default" : asked.amqpName())
+                + (defaultQueueType == null
+                        ? ""
+                        : " (queues declared without a type get DEFAULT_QUEUE_TYPE=" + defaultQueueType.amqpName()
+                                + " here)")
+                + ", and RabbitMQ never changes the type of a queue: declare it with the type it has, or move its"
+                + " messages elsewhere and delete it; the broker said: " + e.getMessage();
+        return new ResourceConflictException(detail, TYPE_ARGUMENT);
     }
 
     /**

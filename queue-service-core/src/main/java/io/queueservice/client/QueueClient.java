@@ -9,6 +9,7 @@ import io.queueservice.broker.ExchangeSpec;
 import io.queueservice.broker.ExchangeType;
 import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.QueueSpec;
+import io.queueservice.broker.QueueType;
 import io.queueservice.broker.ResourceNotFoundException;
 import io.queueservice.broker.Topology;
 import io.queueservice.config.BrokerConfig;
@@ -90,7 +91,7 @@ public final class QueueClient implements AutoCloseable {
             return t;
         });
         consumeConnection.dispatchConsumersOn(handlers); // one thread per busy consumer
-        this.topology = new Topology(adminConnection);
+        this.topology = new Topology(adminConnection, defaults.queueType());
         this.publisher = new ConfirmingPublisher(publishConnection, topology.knownExchanges(), publish, publishMetrics);
         this.defaults = defaults;
         this.workerMetrics = workerMetrics;
@@ -101,7 +102,8 @@ public final class QueueClient implements AutoCloseable {
 
     /**
      * A client configured from the environment and {@code .env}: {@code RABBITMQ_URL}, the retry,
-     * circuit breaker and worker settings (see the README's configuration table).
+     * circuit breaker and worker settings, {@code DEFAULT_QUEUE_TYPE} (see the README's configuration
+     * table).
      *
      * @throws io.queueservice.config.ConfigException listing every invalid setting
      */
@@ -132,17 +134,18 @@ public final class QueueClient implements AutoCloseable {
     }
 
     /**
-     * Starts a worker on a queue: declares the queue when missing (durable), its retry queues and its
-     * dead-letter queue {@code <queue>.dlq} (all idempotently), then consumes with retries, backoff,
-     * dead-lettering and a circuit breaker (see {@link Worker}). Stopped by {@link Worker#close()} or with
-     * this client.
+     * Starts a worker on a queue: declares the queue when missing (durable, of the options' {@link
+     * WorkerOptions#queueType()}), its retry queues and its dead-letter queue {@code <queue>.dlq} (all
+     * idempotently, of that type too), then consumes with retries, backoff, dead-lettering and a circuit
+     * breaker (see {@link Worker}). An existing work queue is used as it is, whatever its type. Stopped by
+     * {@link Worker#close()} or with this client.
      *
      * @throws io.queueservice.broker.BrokerException when the topology cannot be declared (broker down,
-     *     a name too long, a queue of that name with other arguments)
+     *     a name too long, a retry or dead-letter queue of that name with another type or other arguments)
      */
     public Worker consume(String queue, MessageHandler handler, WorkerOptions options) {
-        declareWorkQueue(queue);
-        Workers.declareRetryTopology(topology, queue, options.retry());
+        declareWorkQueue(queue, options.queueType());
+        Workers.declareRetryTopology(topology, queue, options.retry(), options.queueType());
         Worker worker = Workers.start(consumeConnection, publisher, queue, handler, options, workerMetrics);
         synchronized (workers) {
             workers.add(worker);
@@ -150,11 +153,11 @@ public final class QueueClient implements AutoCloseable {
         return worker;
     }
 
-    private void declareWorkQueue(String queue) {
+    private void declareWorkQueue(String queue, QueueType type) {
         try {
             topology.queueInfo(queue);
         } catch (ResourceNotFoundException e) {
-            topology.declareQueue(QueueSpec.durable(queue));
+            topology.declareQueue(QueueSpec.durable(queue).withDefaultType(type));
         }
     }
 
@@ -173,12 +176,18 @@ public final class QueueClient implements AutoCloseable {
         return topology.declareExchange(spec);
     }
 
-    /** Declares a durable queue. @return true when created, false when it existed alike */
+    /**
+     * Declares a durable queue, of type {@code DEFAULT_QUEUE_TYPE} ({@link WorkerOptions#queueType()} of the
+     * client's default options) when set. @return true when created, false when it existed alike
+     */
     public boolean createQueue(String name) {
         return topology.declareQueue(QueueSpec.durable(name));
     }
 
-    /** Declares a queue with all its options. @return true when created, false when it existed alike */
+    /**
+     * Declares a queue with all its options; without a type, it gets the one of {@link #createQueue(String)}.
+     * @return true when created, false when it existed alike
+     */
     public boolean createQueue(QueueSpec spec) {
         return topology.declareQueue(spec);
     }

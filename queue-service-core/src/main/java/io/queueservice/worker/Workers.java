@@ -4,6 +4,7 @@ import io.queueservice.broker.AmqpNames;
 import io.queueservice.broker.BrokerConnection;
 import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.QueueSpec;
+import io.queueservice.broker.QueueType;
 import io.queueservice.broker.Topology;
 import io.queueservice.config.RetryConfig;
 import io.queueservice.metrics.WorkerMetrics;
@@ -16,33 +17,47 @@ public final class Workers {
     private Workers() {}
 
     /**
+     * {@link #declareRetryTopology(Topology, String, RetryConfig, QueueType)} with the topology's default
+     * queue type.
+     */
+    public static void declareRetryTopology(Topology topology, String queue, RetryConfig retry) {
+        declareRetryTopology(topology, queue, retry, null);
+    }
+
+    /**
      * Declares the dead-letter queue {@code <queue>.dlq} and one retry queue {@code <queue>.retry.<ms>} per
      * step of the schedule: durable, each step's messages expiring after its delay and dead-lettered back
      * to the work queue through the default exchange. Idempotent.
+     *
+     * @param queueType their type (quorum retry queues expire and dead-letter alike, RabbitMQ 3.10+); null
+     *     for the topology's default
+     * @throws io.queueservice.broker.ResourceConflictException when one exists with another type or other
+     *     arguments
      */
-    public static void declareRetryTopology(Topology topology, String queue, RetryConfig retry) {
+    public static void declareRetryTopology(Topology topology, String queue, RetryConfig retry, QueueType queueType) {
         RetrySchedule schedule = new RetrySchedule(queue, retry);
         String longest =
                 schedule.retryQueue(schedule.steps().get(schedule.steps().size() - 1));
         if (longest.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > AmqpNames.MAX_SHORT_STRING_BYTES) {
             throw new InvalidRequestException("queue", "is too long for its retry queues (" + longest + ")");
         }
-        topology.declareQueue(QueueSpec.durable(schedule.deadLetterQueue()));
+        topology.declareQueue(QueueSpec.durable(schedule.deadLetterQueue()).withDefaultType(queueType));
         for (Duration step : schedule.steps()) {
             topology.declareQueue(new QueueSpec(
-                    schedule.retryQueue(step),
-                    null,
-                    true,
-                    false,
-                    "",
-                    queue,
-                    step.toMillis(),
-                    null,
-                    null,
-                    null,
-                    null,
-                    false,
-                    Map.of()));
+                            schedule.retryQueue(step),
+                            null,
+                            true,
+                            false,
+                            "",
+                            queue,
+                            step.toMillis(),
+                            null,
+                            null,
+                            null,
+                            null,
+                            false,
+                            Map.of())
+                    .withDefaultType(queueType));
         }
     }
 

@@ -2,7 +2,9 @@ package io.queueservice.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +32,9 @@ class QueueSpecTest {
         Integer maxPriority;
         boolean lazy;
         Map<String, Object> arguments = new HashMap<>();
+        Integer deliveryLimit;
+        DeadLetterStrategy deadLetterStrategy;
+        Integer quorumInitialGroupSize;
 
         QueueSpec spec() {
             return new QueueSpec(
@@ -45,7 +50,10 @@ class QueueSpecTest {
                     overflow,
                     maxPriority,
                     lazy,
-                    arguments);
+                    arguments,
+                    deliveryLimit,
+                    deadLetterStrategy,
+                    quorumInitialGroupSize);
         }
     }
 
@@ -475,5 +483,246 @@ class QueueSpecTest {
     @ValueSource(strings = {"orders", "orders.eu-west.v2", "日本語のキュー"})
     void ordinaryNamesAreValid(String name) {
         assertValid(q -> q.name = name);
+    }
+
+    // --- quorum options
+
+    @Test
+    void quorumOptionsBecomeTheirArguments() {
+        QueueSpec s = spec(q -> {
+            q.type = QueueType.QUORUM;
+            q.deliveryLimit = 3;
+            q.deadLetterStrategy = DeadLetterStrategy.AT_LEAST_ONCE;
+            q.overflow = Overflow.REJECT_PUBLISH;
+            q.deadLetterExchange = "dlx";
+            q.quorumInitialGroupSize = 3;
+        });
+
+        assertThatCode(s::validate).doesNotThrowAnyException();
+        assertThat(s.amqpArguments())
+                .containsEntry("x-delivery-limit", 3)
+                .containsEntry("x-dead-letter-strategy", "at-least-once")
+                .containsEntry("x-overflow", "reject-publish")
+                .containsEntry("x-dead-letter-exchange", "dlx")
+                .containsEntry("x-quorum-initial-group-size", 3);
+    }
+
+    @ParameterizedTest
+    @EnumSource(DeadLetterStrategy.class)
+    void deadLetterStrategyUsesTheBrokersSpelling(DeadLetterStrategy strategy) {
+        assertThat(spec(q -> {
+                            q.type = QueueType.QUORUM;
+                            q.deadLetterStrategy = strategy;
+                        })
+                        .amqpArguments())
+                .containsEntry(
+                        "x-dead-letter-strategy", strategy.name().toLowerCase().replace('_', '-'));
+    }
+
+    @Test
+    void quorumOptionsWithoutATypeAskForQuorum() {
+        List<Violation> v = violations(q -> {
+            q.deliveryLimit = 3;
+            q.deadLetterStrategy = DeadLetterStrategy.AT_MOST_ONCE;
+            q.quorumInitialGroupSize = 3;
+        });
+
+        assertThat(v)
+                .extracting(Violation::field)
+                .containsExactlyInAnyOrder(
+                        "options.deliveryLimit", "options.deadLetterStrategy", "options.quorumInitialGroupSize");
+        assertThat(v).allSatisfy(x -> assertThat(x.message()).contains("set options.type to quorum"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = QueueType.class,
+            names = {"CLASSIC", "STREAM"})
+    void quorumOptionsAreRefusedOnOtherTypes(QueueType type) {
+        List<Violation> v = violations(q -> {
+            q.type = type;
+            q.deliveryLimit = 3;
+        });
+
+        assertThat(v).singleElement().satisfies(x -> {
+            assertThat(x.field()).isEqualTo("options.deliveryLimit");
+            assertThat(x.message()).contains("quorum queues only", type.amqpName());
+        });
+    }
+
+    @Test
+    void quorumOptionsFollowATypeGivenAsArgument() {
+        assertValid(q -> {
+            q.arguments.put("x-queue-type", "quorum");
+            q.deliveryLimit = 5;
+        });
+        assertThat(fields(q -> {
+                    q.arguments.put("x-queue-type", "quorum");
+                    q.maxPriority = 5;
+                }))
+                .containsExactly("options.maxPriority");
+    }
+
+    @Test
+    void deliveryLimitAndGroupSizeHaveTheirRanges() {
+        assertThat(violations(q -> {
+                    q.type = QueueType.QUORUM;
+                    q.deliveryLimit = -1;
+                    q.quorumInitialGroupSize = 0;
+                }))
+                .extracting(Violation::field, Violation::message)
+                .containsExactlyInAnyOrder(
+                        tuple("options.deliveryLimit", "must be between 0 and 2147483647 but was -1"),
+                        tuple("options.quorumInitialGroupSize", "must be between 1 and 2147483647 but was 0"));
+        assertValid(q -> {
+            q.type = QueueType.QUORUM;
+            q.deliveryLimit = 0;
+            q.quorumInitialGroupSize = 1;
+        });
+    }
+
+    @Test
+    void atLeastOnceDeadLetteringNeedsRejectPublishAndADeadLetterExchange() {
+        List<Violation> v = violations(q -> {
+            q.type = QueueType.QUORUM;
+            q.deadLetterStrategy = DeadLetterStrategy.AT_LEAST_ONCE;
+        });
+
+        assertThat(v)
+                .extracting(Violation::field)
+                .containsExactlyInAnyOrder("options.overflow", "options.deadLetterExchange");
+        assertThat(v)
+                .filteredOn(x -> x.field().equals("options.overflow"))
+                .singleElement()
+                .satisfies(
+                        x -> assertThat(x.message())
+                                .isEqualTo(
+                                        "must be reject-publish for options.deadLetterStrategy at-least-once but was not set (drop-head)"));
+    }
+
+    @Test
+    void atLeastOnceDeadLetteringRefusesDropHead() {
+        assertThat(violations(q -> {
+                    q.type = QueueType.QUORUM;
+                    q.deadLetterStrategy = DeadLetterStrategy.AT_LEAST_ONCE;
+                    q.deadLetterExchange = "";
+                    q.overflow = Overflow.DROP_HEAD;
+                }))
+                .singleElement()
+                .satisfies(x -> {
+                    assertThat(x.field()).isEqualTo("options.overflow");
+                    assertThat(x.message()).endsWith("but was 'drop-head'");
+                });
+    }
+
+    @Test
+    void atLeastOnceDeadLetteringAcceptsOverflowAndExchangeGivenAsArguments() {
+        assertValid(q -> {
+            q.type = QueueType.QUORUM;
+            q.deadLetterStrategy = DeadLetterStrategy.AT_LEAST_ONCE;
+            q.arguments.put("x-overflow", "reject-publish");
+            q.arguments.put("x-dead-letter-exchange", "dlx");
+        });
+    }
+
+    @Test
+    void atMostOnceDeadLetteringNeedsNothingElse() {
+        assertValid(q -> {
+            q.type = QueueType.QUORUM;
+            q.deadLetterStrategy = DeadLetterStrategy.AT_MOST_ONCE;
+        });
+    }
+
+    @Test
+    void aQuorumOptionAlsoSetAsArgumentIsAConflict() {
+        assertThat(fields(q -> {
+                    q.type = QueueType.QUORUM;
+                    q.deliveryLimit = 3;
+                    q.arguments.put("x-delivery-limit", 4);
+                }))
+                .containsExactly("options.arguments.x-delivery-limit");
+    }
+
+    @Test
+    void theOldConstructorHasNoQuorumOptions() {
+        QueueSpec s = new QueueSpec(
+                "q", QueueType.QUORUM, true, false, null, null, null, null, null, null, null, false, null);
+
+        assertThat(s.deliveryLimit()).isNull();
+        assertThat(s.deadLetterStrategy()).isNull();
+        assertThat(s.quorumInitialGroupSize()).isNull();
+        assertThat(s.amqpArguments()).containsExactly(Map.entry("x-queue-type", "quorum"));
+    }
+
+    // --- the default type
+
+    @ParameterizedTest
+    @EnumSource(
+            value = QueueType.class,
+            names = {"CLASSIC", "QUORUM"})
+    void aQueueWithoutATypeGetsTheDefault(QueueType type) {
+        QueueSpec s = QueueSpec.durable("orders").withDefaultType(type);
+
+        assertThat(s.type()).isEqualTo(type);
+        assertThat(s.effectiveType()).isEqualTo(type);
+        assertThat(s.amqpArguments()).containsExactly(Map.entry("x-queue-type", type.amqpName()));
+    }
+
+    @Test
+    void withoutADefaultNoTypeIsSent() {
+        QueueSpec s = QueueSpec.durable("orders").withDefaultType(null);
+
+        assertThat(s.type()).isNull();
+        assertThat(s.effectiveType()).isNull();
+        assertThat(s.amqpArguments()).doesNotContainKey("x-queue-type");
+    }
+
+    @Test
+    void anExplicitTypeWinsOverTheDefault() {
+        assertThat(spec(q -> q.type = QueueType.CLASSIC)
+                        .withDefaultType(QueueType.QUORUM)
+                        .type())
+                .isEqualTo(QueueType.CLASSIC);
+        QueueSpec byArgument =
+                spec(q -> q.arguments.put("x-queue-type", "classic")).withDefaultType(QueueType.QUORUM);
+        assertThat(byArgument.type()).isNull();
+        assertThat(byArgument.effectiveType()).isEqualTo(QueueType.CLASSIC);
+        assertThat(byArgument.amqpArguments()).containsExactly(Map.entry("x-queue-type", "classic"));
+    }
+
+    @Test
+    void transientAndAutoDeleteQueuesStayClassicUnderTheQuorumDefault() {
+        assertThat(spec(q -> q.durable = false)
+                        .withDefaultType(QueueType.QUORUM)
+                        .type())
+                .isEqualTo(QueueType.CLASSIC);
+        assertThat(spec(q -> q.autoDelete = true)
+                        .withDefaultType(QueueType.QUORUM)
+                        .type())
+                .isEqualTo(QueueType.CLASSIC);
+        assertThat(spec(q -> q.durable = false)
+                        .withDefaultType(QueueType.CLASSIC)
+                        .type())
+                .isEqualTo(QueueType.CLASSIC);
+    }
+
+    @Test
+    void theQuorumDefaultBringsTheQuorumRules() {
+        QueueSpec s = spec(q -> q.maxPriority = 5).withDefaultType(QueueType.QUORUM);
+
+        InvalidRequestException e = catchThrowableOfType(InvalidRequestException.class, s::validate);
+        assertThat(e.violations()).extracting(Violation::field).containsExactly("options.maxPriority");
+    }
+
+    @Test
+    void aStreamIsNoDefault() {
+        assertThatThrownBy(() -> QueueSpec.durable("q").withDefaultType(QueueType.STREAM))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anUnknownTypeArgumentHasNoEffectiveType() {
+        assertThat(spec(q -> q.arguments.put("x-queue-type", "mirrored")).effectiveType())
+                .isNull();
     }
 }

@@ -67,7 +67,7 @@ public final class QueueService {
                     new BrokerConnection(config.broker(), "queue-service-publish", timeout);
             BrokerConnection adminConnection = new BrokerConnection(config.broker(), "queue-service-admin", timeout);
             gatewayConnections.addAll(List.of(publishConnection, adminConnection));
-            topology = new Topology(adminConnection);
+            topology = new Topology(adminConnection, config.worker().queueType());
             publisher = new ConfirmingPublisher(
                     publishConnection, topology.knownExchanges(), config.publish(), publishMetrics);
             ProcessMetrics.publisherInFlight(registry, publisher);
@@ -94,10 +94,13 @@ public final class QueueService {
     /** Connects to the broker (or starts trying to, in the background) and starts serving HTTP. */
     public static QueueService start(ServerConfig config, Mode mode) {
         log.info(
-                "queue-service {} starting ({}); RabbitMQ at {}",
+                "queue-service {} starting ({}); RabbitMQ at {}; queues declared without a type: {}",
                 Version.current(),
                 describe(mode),
-                config.broker().displayUrl());
+                config.broker().displayUrl(),
+                config.worker().queueType() == null
+                        ? "the broker's default (DEFAULT_QUEUE_TYPE unset)"
+                        : config.worker().queueType().amqpName());
         if (mode.api()) {
             if (config.security().mode() == SecurityConfig.AuthMode.NONE) {
                 log.warn("AUTH_MODE=none: the API accepts every request without authentication;"

@@ -24,7 +24,8 @@ import java.util.Set;
  * @param shutdownTimeout on SIGTERM, how long requests in flight may take to finish
  * @param logFormat {@code text} (one line for humans) or {@code json} (one JSON object per line, for log
  *     pipelines); see {@code LogFormat}
- * @param worker how workers consume (retries, circuit breaker, prefetch, ...)
+ * @param worker how workers consume (retries, circuit breaker, prefetch, ...), and {@code DEFAULT_QUEUE_TYPE}
+ *     ({@link WorkerOptions#queueType()}), which the API's queue declarations use as well
  * @param smtp where the email worker sends mail
  * @param queueDepthInterval how often queue depths are read from the broker for {@code /metrics}
  * @param metricsQueues queues whose depth is reported besides those the service declared or consumes

@@ -223,7 +223,12 @@ class DeploymentFilesTest {
         JsonNode cluster = named("RabbitmqCluster", "rabbitmq");
         assertThat(cluster.path("apiVersion").asText()).isEqualTo("rabbitmq.com/v1beta1");
         assertThat(cluster.at("/spec/replicas").asInt()).isEqualTo(3);
-        // The email worker declares its queues without x-queue-type: the vhost's default makes them quorum.
+        // The API and the email worker declare quorum queues (DEFAULT_QUEUE_TYPE); the vhost's default says
+        // the same for queues other clients declare without a type.
+        assertThat(named("ConfigMap", "queue-service")
+                        .at("/data/DEFAULT_QUEUE_TYPE")
+                        .asText())
+                .isEqualTo("quorum");
         assertThat(named("Vhost", "prod").at("/spec/defaultQueueType").asText()).isEqualTo("quorum");
     }
 

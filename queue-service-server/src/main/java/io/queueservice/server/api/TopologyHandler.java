@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import io.javalin.http.NotImplementedResponse;
 import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.QueueInfo;
+import io.queueservice.broker.QueueType;
 import io.queueservice.broker.Topology;
 import io.queueservice.metrics.QueueDepths;
 import io.queueservice.server.api.TopologyRequests.BindingRequest;
@@ -14,6 +15,9 @@ import java.util.List;
 /** Queues, exchanges and bindings: {@code /api/v1/exchanges}, {@code /api/v1/queues}, {@code /api/v1/bindings}. */
 final class TopologyHandler {
     record Declared(String name, boolean created) {}
+
+    /** @param type the type asked for (explicitly or by DEFAULT_QUEUE_TYPE); null (left out): the broker's default */
+    record DeclaredQueue(String name, boolean created, String type) {}
 
     record Deleted(String name, long messages) {}
 
@@ -59,12 +63,18 @@ final class TopologyHandler {
         ctx.status(204);
     }
 
-    /** 201 when created, 200 when it already existed with the same settings. */
+    /**
+     * 201 when created, 200 when it already existed with the same settings (the broker checks the type
+     * too); the answer says which type was asked for.
+     */
     void declareQueue(Context ctx) {
-        var spec = bodies.read(ctx, QueueRequest.class).toSpec();
+        var spec = bodies.read(ctx, QueueRequest.class)
+                .toSpec(topology.defaultQueueType().orElse(null));
         boolean created = topology.declareQueue(spec);
         depths.watch(spec.name());
-        ctx.status(created ? 201 : 200).json(new Declared(spec.name(), created));
+        QueueType type = spec.effectiveType();
+        ctx.status(created ? 201 : 200)
+                .json(new DeclaredQueue(spec.name(), created, type == null ? null : type.amqpName()));
     }
 
     void getQueue(Context ctx) {

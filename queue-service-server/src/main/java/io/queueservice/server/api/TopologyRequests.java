@@ -2,6 +2,7 @@ package io.queueservice.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.queueservice.broker.BindingSpec;
+import io.queueservice.broker.DeadLetterStrategy;
 import io.queueservice.broker.ExchangeSpec;
 import io.queueservice.broker.ExchangeType;
 import io.queueservice.broker.InvalidRequestException;
@@ -53,7 +54,11 @@ final class TopologyRequests {
 
     /** {@code POST /api/v1/queues}. */
     record QueueRequest(String name, QueueOptions options) {
-        QueueSpec toSpec() {
+        /**
+         * The spec, with {@code defaultType} ({@code DEFAULT_QUEUE_TYPE}; null for the broker's) when it
+         * names none, validated as that type.
+         */
+        QueueSpec toSpec(QueueType defaultType) {
             List<Violation> v = new ArrayList<>();
             QueueOptions o = options == null ? QueueOptions.NONE : options;
             QueueType type = o.type() == null
@@ -62,24 +67,50 @@ final class TopologyRequests {
             Overflow overflow = o.overflow() == null
                     ? null
                     : parseEnum("options.overflow", o.overflow(), Overflow.class, Overflow::amqpName, v);
+            DeadLetterStrategy strategy = o.deadLetterStrategy() == null
+                    ? null
+                    : parseEnum(
+                            "options.deadLetterStrategy",
+                            o.deadLetterStrategy(),
+                            DeadLetterStrategy.class,
+                            DeadLetterStrategy::amqpName,
+                            v);
             Map<String, Object> args = FieldTables.from("options.arguments", o.arguments(), v);
-            return validated(
-                    new QueueSpec(
-                            name,
-                            type,
-                            orTrue(o.durable()),
-                            orFalse(o.autoDelete()),
-                            o.deadLetterExchange(),
-                            o.deadLetterRoutingKey(),
-                            o.messageTtl(),
-                            o.maxLength(),
-                            o.maxLengthBytes(),
-                            overflow,
-                            o.maxPriority(),
-                            orFalse(o.lazy()),
-                            args),
-                    QueueSpec::validate,
-                    v);
+            QueueSpec asked = new QueueSpec(
+                    name,
+                    type,
+                    orTrue(o.durable()),
+                    orFalse(o.autoDelete()),
+                    o.deadLetterExchange(),
+                    o.deadLetterRoutingKey(),
+                    o.messageTtl(),
+                    o.maxLength(),
+                    o.maxLengthBytes(),
+                    overflow,
+                    o.maxPriority(),
+                    orFalse(o.lazy()),
+                    args,
+                    o.deliveryLimit(),
+                    strategy,
+                    o.quorumInitialGroupSize());
+            QueueSpec spec = o.type() == null ? asked.withDefaultType(defaultType) : asked;
+            if (spec.type() != asked.type() && !violations(asked).containsAll(violations(spec))) {
+                // A rule of the type the queue got by default, not one the request asked for: say so.
+                v.add(new Violation(
+                        "options.type",
+                        "is not set, so the queue is " + spec.type().amqpName() + " (DEFAULT_QUEUE_TYPE); set"
+                                + " options.type to classic for what only classic queues support"));
+            }
+            return validated(spec, QueueSpec::validate, v);
+        }
+
+        private static List<Violation> violations(QueueSpec spec) {
+            try {
+                spec.validate();
+                return List.of();
+            } catch (InvalidRequestException e) {
+                return e.violations();
+            }
         }
     }
 
@@ -95,9 +126,12 @@ final class TopologyRequests {
             Boolean lazy,
             String type,
             Boolean autoDelete,
-            Map<String, JsonNode> arguments) {
-        static final QueueOptions NONE =
-                new QueueOptions(null, null, null, null, null, null, null, null, null, null, null, null);
+            Map<String, JsonNode> arguments,
+            Integer deliveryLimit,
+            String deadLetterStrategy,
+            Integer quorumInitialGroupSize) {
+        static final QueueOptions NONE = new QueueOptions(
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** {@code POST} and {@code DELETE /api/v1/bindings}. */

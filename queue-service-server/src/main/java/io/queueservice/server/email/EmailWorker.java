@@ -1,6 +1,7 @@
 package io.queueservice.server.email;
 
 import io.queueservice.broker.ExchangeType;
+import io.queueservice.broker.QueueSpec;
 import io.queueservice.client.QueueClient;
 import io.queueservice.server.email.EmailSender.RecipientRefusedException;
 import io.queueservice.worker.MessageHandler;
@@ -43,8 +44,10 @@ public final class EmailWorker {
      * Declares exchange {@value #EXCHANGE}, queue {@value #QUEUE} and their binding (idempotently), then
      * consumes the queue until the returned worker or the client is closed.
      *
-     * @param options prefetch, concurrency, retries and circuit breaker ({@link WorkerOptions#from})
-     * @throws io.queueservice.broker.BrokerException when the topology cannot be declared
+     * @param options prefetch, concurrency, retries, circuit breaker and the type of the queues ({@link
+     *     WorkerOptions#from})
+     * @throws io.queueservice.broker.BrokerException when the topology cannot be declared, for instance
+     *     {@value #QUEUE} exists with another type than {@code DEFAULT_QUEUE_TYPE} asks for
      */
     public static Worker start(QueueClient client, SmtpConfig smtp, WorkerOptions options) {
         return start(client, smtp, options, EXCHANGE, QUEUE);
@@ -53,7 +56,8 @@ public final class EmailWorker {
     /** {@link #start(QueueClient, SmtpConfig, WorkerOptions)} on other names, so tests never share the real ones. */
     static Worker start(QueueClient client, SmtpConfig smtp, WorkerOptions options, String exchange, String queue) {
         client.createExchange(exchange, ExchangeType.DIRECT);
-        client.createQueue(queue);
+        // Of the worker's type, like its retry and dead-letter queues (DEFAULT_QUEUE_TYPE).
+        client.createQueue(QueueSpec.durable(queue).withDefaultType(options.queueType()));
         client.bindQueue(queue, exchange, ROUTING_KEY);
         log.info("sending the emails of queue '{}' through {}", queue, smtp);
         return client.consume(queue, handler(new EmailSender(smtp)), options);

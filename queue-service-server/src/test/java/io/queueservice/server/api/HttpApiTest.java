@@ -416,6 +416,10 @@ class HttpApiTest {
                 "{\"name\":\"orders\",\"options\":{\"messageTtl\":-1}}                           | options.messageTtl",
                 "{\"name\":\"orders\",\"options\":{\"messageTtl\":1,\"arguments\":{\"x-message-ttl\":2}}} | options.arguments.x-message-ttl",
                 "{\"options\":{}}                                                              | name",
+                "{\"name\":\"orders\",\"options\":{\"deliveryLimit\":3}}                         | options.deliveryLimit",
+                "{\"name\":\"orders\",\"options\":{\"type\":\"quorum\",\"deliveryLimit\":\"3\"}}    | options.deliveryLimit",
+                "{\"name\":\"orders\",\"options\":{\"type\":\"quorum\",\"deadLetterStrategy\":\"x\"}} | options.deadLetterStrategy",
+                "{\"name\":\"orders\",\"options\":{\"type\":\"classic\",\"quorumInitialGroupSize\":3}} | options.quorumInitialGroupSize",
             })
     void invalidQueueDeclarationIsRefusedNamingTheField(String body, String field) throws Exception {
         Problem p = problem(post("/api/v1/queues", body), 400);
@@ -434,6 +438,19 @@ class HttpApiTest {
         assertThat(p.errors())
                 .extracting(Violation::field)
                 .containsExactlyInAnyOrder("name", "options.durable", "options.lazy", "options.maxPriority");
+    }
+
+    @Test
+    void atLeastOnceDeadLetteringNamesWhatItLacks() throws Exception {
+        Problem p = problem(
+                post(
+                        "/api/v1/queues",
+                        "{\"name\":\"orders\",\"options\":{\"type\":\"quorum\",\"deadLetterStrategy\":\"at-least-once\"}}"),
+                400);
+
+        assertThat(p.errors())
+                .extracting(Violation::field)
+                .containsExactlyInAnyOrder("options.overflow", "options.deadLetterExchange");
     }
 
     @Test
