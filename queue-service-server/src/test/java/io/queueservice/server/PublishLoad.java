@@ -33,7 +33,12 @@ final class PublishLoad implements AutoCloseable {
      * One request and its answer: the status, or 0 when the connection failed; {@code retryAfter} is the
      * answer's {@code Retry-After} header, or null.
      */
-    record Attempt(String id, Instant sentAt, int status, long millis, String retryAfter) {}
+    record Attempt(String id, Instant sentAt, int status, long millis, String retryAfter) {
+        /** When the answer came back. */
+        Instant answeredAt() {
+            return sentAt.plusMillis(millis);
+        }
+    }
 
     private final String idPrefix;
     private final Duration hangBound;
