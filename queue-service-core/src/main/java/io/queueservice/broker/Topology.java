@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -45,13 +46,22 @@ public final class Topology {
     public boolean declareExchange(ExchangeSpec spec) {
         spec.validate();
         boolean existed = exchangeExists(spec.name());
-        run(ch -> ch.exchangeDeclare(
-                spec.name(),
-                spec.type().amqpName(),
-                spec.durable(),
-                spec.autoDelete(),
-                spec.internal(),
-                spec.amqpArguments()));
+        Map<String, Object> arguments = spec.amqpArguments();
+        run(ch -> {
+            FrameSize.check(
+                    ch.getConnection(),
+                    new AMQP.Exchange.Declare.Builder()
+                            .exchange(spec.name())
+                            .type(spec.type().amqpName())
+                            .durable(spec.durable())
+                            .autoDelete(spec.autoDelete())
+                            .internal(spec.internal())
+                            .arguments(arguments)
+                            .build(),
+                    "options.arguments");
+            return ch.exchangeDeclare(
+                    spec.name(), spec.type().amqpName(), spec.durable(), spec.autoDelete(), spec.internal(), arguments);
+        });
         return !existed;
     }
 
@@ -89,7 +99,19 @@ public final class Topology {
     public boolean declareQueue(QueueSpec spec) {
         spec.validate();
         boolean existed = exists(ch -> ch.queueDeclarePassive(spec.name()));
-        run(ch -> ch.queueDeclare(spec.name(), spec.durable(), false, spec.autoDelete(), spec.amqpArguments()));
+        Map<String, Object> arguments = spec.amqpArguments();
+        run(ch -> {
+            FrameSize.check(
+                    ch.getConnection(),
+                    new AMQP.Queue.Declare.Builder()
+                            .queue(spec.name())
+                            .durable(spec.durable())
+                            .autoDelete(spec.autoDelete())
+                            .arguments(arguments)
+                            .build(),
+                    "options.arguments");
+            return ch.queueDeclare(spec.name(), spec.durable(), false, spec.autoDelete(), arguments);
+        });
         return !existed;
     }
 
@@ -137,7 +159,10 @@ public final class Topology {
     /** Binds a queue to an exchange; binding twice is harmless. */
     public void bind(BindingSpec spec) {
         spec.validate();
-        run(ch -> ch.queueBind(spec.queue(), spec.exchange(), spec.routingKey(), spec.arguments()));
+        run(ch -> {
+            FrameSize.check(ch.getConnection(), bindMethod(spec), "arguments");
+            return ch.queueBind(spec.queue(), spec.exchange(), spec.routingKey(), spec.arguments());
+        });
     }
 
     /** Removes a binding; removing one that does not exist is harmless, but queue and exchange must exist. */
@@ -145,10 +170,20 @@ public final class Topology {
         spec.validate();
         run(ch -> {
             // The broker reports a missing queue or exchange on unbind only in some versions: check both.
+            FrameSize.check(ch.getConnection(), bindMethod(spec), "arguments"); // unbind has the same fields
             ch.queueDeclarePassive(spec.queue());
             ch.exchangeDeclarePassive(spec.exchange());
             return ch.queueUnbind(spec.queue(), spec.exchange(), spec.routingKey(), spec.arguments());
         });
+    }
+
+    private static AMQP.Queue.Bind bindMethod(BindingSpec spec) {
+        return new AMQP.Queue.Bind.Builder()
+                .queue(spec.queue())
+                .exchange(spec.exchange())
+                .routingKey(spec.routingKey())
+                .arguments(spec.arguments())
+                .build();
     }
 
     private static void checkQueueName(String name) {
