@@ -268,7 +268,8 @@ final class HostileJson {
             case 7 -> new Obj().put("nested", p + "v");
             case 8 ->
                 Raw.of(nesting(List.of(1, 10, 999, 1000, 1001, 5000, 10_000).get(r.nextInt(7))));
-            case 9 -> p + "s".repeat(List.of(255, 256, 10_000, 100_000).get(r.nextInt(4)));
+            case 9 ->
+                p + "s".repeat(List.of(255, 256, 10_000, 100_000, 140_000).get(r.nextInt(5))); // > a 128 KiB frame
             case 10 -> p + UNICODE[r.nextInt(UNICODE.length)];
             case 11 -> rawString(p, BAD_UTF8[r.nextInt(BAD_UTF8.length)]);
             case 12 -> rawString(p, r.nextBoolean() ? new byte[] {0} : new byte[] {'a', 0, 'b'});
