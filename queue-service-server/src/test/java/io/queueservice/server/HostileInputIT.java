@@ -11,6 +11,7 @@ import io.queueservice.server.HostileRequests.Case;
 import io.queueservice.server.RawHttp.Reply;
 import io.queueservice.server.security.TestTokens;
 import io.queueservice.testing.SharedBroker;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -187,7 +188,7 @@ class HostileInputIT {
             // The one deliberate 5xx: listing queues needs RABBITMQ_MANAGEMENT_URL, which is not set here.
             boolean notConfigured =
                     status == 501 && reply.bodyText().contains("urn:queue-service:problem:not-configured");
-            if (!notConfigured) {
+            if (!notConfigured && !brokerCrashContained(c, reply)) {
                 return "a 5xx";
             }
         }
@@ -213,6 +214,26 @@ class HostileInputIT {
             }
         }
         return null;
+    }
+
+    /**
+     * A purge (or conditional queue delete) runs on a connection of its own because the broker may close
+     * the connection over it. RabbitMQ 3.10.8 does so, with an internal error ({@code case_clause
+     * {error,noproc}} in rabbit_channel), when a purge races the creation of a quorum queue of the same
+     * name, which the fuzzer's concurrent requests sometimes do. The service contains it (only that
+     * request fails, with 503 and {@code Retry-After}; a retry succeeds), so that answer is accepted there.
+     */
+    private static boolean brokerCrashContained(Case c, Reply reply) {
+        String requestLine = new String(c.bytes(), 0, Math.min(c.bytes().length, 2000), StandardCharsets.ISO_8859_1)
+                .lines()
+                .findFirst()
+                .orElse("");
+        boolean isolated = requestLine.contains("/purge")
+                || (requestLine.startsWith("DELETE /api/v1/queues/") && requestLine.contains("=true"));
+        return isolated
+                && reply.status() == 503
+                && reply.header("retry-after").isPresent()
+                && reply.bodyText().contains("urn:queue-service:problem:unavailable");
     }
 
     /** The name of the queue or exchange a 2xx answer says was created, if any. */
