@@ -98,9 +98,45 @@ public final class Topology {
      */
     public boolean declareQueue(QueueSpec spec) {
         spec.validate();
-        boolean existed = exists(ch -> ch.queueDeclarePassive(spec.name()));
         Map<String, Object> arguments = spec.amqpArguments();
-        run(ch -> {
+        if (replicated(arguments)) {
+            // RabbitMQ answers some declarations of quorum queues (one whose replicas are in a bad state, for
+            // instance after a delete raced a declare of the same name) with a connection error, 541
+            // INTERNAL_ERROR: on a connection of its own, that fails this request alone.
+            return isolated(ch -> declareQueue(ch, spec, arguments));
+        }
+        return run(ch -> declareQueue(ch, spec, arguments));
+    }
+
+    /**
+     * Whether these queue arguments make a replicated queue (quorum or stream), whose declaration the
+     * broker may answer by closing the connection.
+     */
+    static boolean replicated(Map<String, Object> queueArguments) {
+        Object type = queueArguments.get("x-queue-type");
+        return type != null && !type.toString().equals(QueueType.CLASSIC.amqpName());
+    }
+
+    /** Declares the queue on one channel; true when it did not exist before. */
+    private static boolean declareQueue(Channel first, QueueSpec spec, Map<String, Object> arguments)
+            throws IOException {
+        boolean existed;
+        Channel ch = first;
+        try {
+            ch.queueDeclarePassive(spec.name());
+            existed = true;
+        } catch (IOException e) {
+            if (!(BrokerErrors.translate(e) instanceof ResourceNotFoundException)) {
+                throw e;
+            }
+            existed = false; // the broker closed the channel over the passive declare: take another
+            ch = first.getConnection().createChannel();
+            if (ch == null) {
+                throw new BrokerUnavailableException(
+                        "the broker connection has no free channel", Duration.ofSeconds(1));
+            }
+        }
+        try {
             FrameSize.check(
                     ch.getConnection(),
                     new AMQP.Queue.Declare.Builder()
@@ -110,9 +146,13 @@ public final class Topology {
                             .arguments(arguments)
                             .build(),
                     "options.arguments");
-            return ch.queueDeclare(spec.name(), spec.durable(), false, spec.autoDelete(), arguments);
-        });
-        return !existed;
+            ch.queueDeclare(spec.name(), spec.durable(), false, spec.autoDelete(), arguments);
+            return !existed;
+        } finally {
+            if (ch != first) {
+                closeQuietly(ch);
+            }
+        }
     }
 
     /**
