@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -216,21 +217,21 @@ class HostileInputIT {
     }
 
     /** The name of the queue or exchange a 2xx answer says was created, if any. */
-    private static java.util.Optional<String> createdName(Case c, Reply reply) {
+    private static Optional<String> createdName(Case c, Reply reply) {
         if (reply.status() / 100 != 2) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         try {
             JsonNode body = JSON.readTree(reply.body());
             if (body != null
                     && body.path("created").asBoolean(false)
                     && body.path("name").isTextual()) {
-                return java.util.Optional.of(body.path("name").asText());
+                return Optional.of(body.path("name").asText());
             }
         } catch (Exception e) {
             // not a declaration's answer
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     private static String truncate(String s, int max) {

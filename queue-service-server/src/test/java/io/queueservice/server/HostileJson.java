@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -351,7 +352,7 @@ final class HostileJson {
     /** Corrupts serialized JSON as bytes (sometimes leaving it alone). */
     byte[] corrupt(byte[] json) {
         return switch (r.nextInt(14)) {
-            case 0 -> json.length == 0 ? json : java.util.Arrays.copyOf(json, r.nextInt(json.length));
+            case 0 -> json.length == 0 ? json : Arrays.copyOf(json, r.nextInt(json.length));
             case 1 -> insert(json, new byte[] {(byte) r.nextInt(256)});
             case 2 -> flip(json);
             case 3 -> concat(json, " trailing".getBytes(StandardCharsets.US_ASCII));
@@ -386,7 +387,7 @@ final class HostileJson {
             int at = r.nextInt(b.length);
             boolean inPrefix = false;
             for (int start = Math.max(0, at - p.length + 1); start <= at && !inPrefix; start++) {
-                inPrefix = java.util.Arrays.equals(b, start, Math.min(b.length, start + p.length), p, 0, p.length);
+                inPrefix = Arrays.equals(b, start, Math.min(b.length, start + p.length), p, 0, p.length);
             }
             if (!inPrefix) {
                 return at;
@@ -397,7 +398,7 @@ final class HostileJson {
 
     private byte[] insert(byte[] b, byte[] what) {
         int at = b.length == 0 ? 0 : position(b);
-        return concat(concat(java.util.Arrays.copyOf(b, at), what), java.util.Arrays.copyOfRange(b, at, b.length));
+        return concat(concat(Arrays.copyOf(b, at), what), Arrays.copyOfRange(b, at, b.length));
     }
 
     private byte[] flip(byte[] b) {
@@ -411,7 +412,7 @@ final class HostileJson {
     }
 
     static byte[] concat(byte[] a, byte[] b) {
-        byte[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        byte[] c = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, c, a.length, b.length);
         return c;
     }

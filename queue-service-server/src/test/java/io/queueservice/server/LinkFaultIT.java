@@ -13,6 +13,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -216,7 +217,7 @@ class LinkFaultIT {
     }
 
     /** When the first publish sent after {@code instant} was refused with 503. */
-    private static java.util.Optional<Instant> firstRefusalAfter(PublishLoad load, Instant instant) {
+    private static Optional<Instant> firstRefusalAfter(PublishLoad load, Instant instant) {
         return load.attempts().stream()
                 .filter(a -> a.status() == 503 && a.sentAt().isAfter(instant))
                 .map(PublishLoad.Attempt::sentAt)
