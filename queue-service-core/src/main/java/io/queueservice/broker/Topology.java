@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
@@ -68,13 +69,22 @@ public final class Topology {
     public boolean declareExchange(ExchangeSpec spec) {
         spec.validate();
         boolean existed = exchangeExists(spec.name());
-        run(ch -> ch.exchangeDeclare(
-                spec.name(),
-                spec.type().amqpName(),
-                spec.durable(),
-                spec.autoDelete(),
-                spec.internal(),
-                spec.amqpArguments()));
+        Map<String, Object> arguments = spec.amqpArguments();
+        run(ch -> {
+            FrameSize.check(
+                    ch.getConnection(),
+                    new AMQP.Exchange.Declare.Builder()
+                            .exchange(spec.name())
+                            .type(spec.type().amqpName())
+                            .durable(spec.durable())
+                            .autoDelete(spec.autoDelete())
+                            .internal(spec.internal())
+                            .arguments(arguments)
+                            .build(),
+                    "options.arguments");
+            return ch.exchangeDeclare(
+                    spec.name(), spec.type().amqpName(), spec.durable(), spec.autoDelete(), spec.internal(), arguments);
+        });
         return !existed;
     }
 
@@ -114,13 +124,65 @@ public final class Topology {
     public boolean declareQueue(QueueSpec spec) {
         QueueSpec s = spec.withDefaultType(defaultQueueType);
         s.validate();
-        boolean existed = exists(ch -> ch.queueDeclarePassive(s.name()));
+        Map<String, Object> arguments = s.amqpArguments();
         try {
-            run(ch -> ch.queueDeclare(s.name(), s.durable(), false, s.autoDelete(), s.amqpArguments()));
+            if (replicated(arguments)) {
+                // RabbitMQ answers some declarations of quorum queues (one whose replicas are in a bad state, for
+                // instance after a delete raced a declare of the same name) with a connection error, 541
+                // INTERNAL_ERROR: on a connection of its own, that fails this request alone.
+                return isolated(ch -> declareQueue(ch, s, arguments));
+            }
+            return run(ch -> declareQueue(ch, s, arguments));
         } catch (ResourceConflictException e) {
             throw e.argument().filter(TYPE_ARGUMENT::equals).isPresent() ? typeConflict(s, e) : e;
         }
-        return !existed;
+    }
+
+    /**
+     * Whether these queue arguments make a replicated queue (quorum or stream), whose declaration the
+     * broker may answer by closing the connection.
+     */
+    static boolean replicated(Map<String, Object> queueArguments) {
+        Object type = queueArguments.get("x-queue-type");
+        return type != null && !type.toString().equals(QueueType.CLASSIC.amqpName());
+    }
+
+    /** Declares the queue on one channel; true when it did not exist before. */
+    private static boolean declareQueue(Channel first, QueueSpec spec, Map<String, Object> arguments)
+            throws IOException {
+        boolean existed;
+        Channel ch = first;
+        try {
+            ch.queueDeclarePassive(spec.name());
+            existed = true;
+        } catch (IOException e) {
+            if (!(BrokerErrors.translate(e) instanceof ResourceNotFoundException)) {
+                throw e;
+            }
+            existed = false; // the broker closed the channel over the passive declare: take another
+            ch = first.getConnection().createChannel();
+            if (ch == null) {
+                throw new BrokerUnavailableException(
+                        "the broker connection has no free channel", Duration.ofSeconds(1));
+            }
+        }
+        try {
+            FrameSize.check(
+                    ch.getConnection(),
+                    new AMQP.Queue.Declare.Builder()
+                            .queue(spec.name())
+                            .durable(spec.durable())
+                            .autoDelete(spec.autoDelete())
+                            .arguments(arguments)
+                            .build(),
+                    "options.arguments");
+            ch.queueDeclare(spec.name(), spec.durable(), false, spec.autoDelete(), arguments);
+            return !existed;
+        } finally {
+            if (ch != first) {
+                closeQuietly(ch);
+            }
+        }
     }
 
     /**
@@ -184,7 +246,10 @@ public final class Topology {
     /** Binds a queue to an exchange; binding twice is harmless. */
     public void bind(BindingSpec spec) {
         spec.validate();
-        run(ch -> ch.queueBind(spec.queue(), spec.exchange(), spec.routingKey(), spec.arguments()));
+        run(ch -> {
+            FrameSize.check(ch.getConnection(), bindMethod(spec), "arguments");
+            return ch.queueBind(spec.queue(), spec.exchange(), spec.routingKey(), spec.arguments());
+        });
     }
 
     /** Removes a binding; removing one that does not exist is harmless, but queue and exchange must exist. */
@@ -192,10 +257,20 @@ public final class Topology {
         spec.validate();
         run(ch -> {
             // The broker reports a missing queue or exchange on unbind only in some versions: check both.
+            FrameSize.check(ch.getConnection(), bindMethod(spec), "arguments"); // unbind has the same fields
             ch.queueDeclarePassive(spec.queue());
             ch.exchangeDeclarePassive(spec.exchange());
             return ch.queueUnbind(spec.queue(), spec.exchange(), spec.routingKey(), spec.arguments());
         });
+    }
+
+    private static AMQP.Queue.Bind bindMethod(BindingSpec spec) {
+        return new AMQP.Queue.Bind.Builder()
+                .queue(spec.queue())
+                .exchange(spec.exchange())
+                .routingKey(spec.routingKey())
+                .arguments(spec.arguments())
+                .build();
     }
 
     private static void checkQueueName(String name) {

@@ -6,6 +6,7 @@ import io.queueservice.broker.BrokerErrors;
 import io.queueservice.broker.BrokerException;
 import io.queueservice.broker.BrokerTimeoutException;
 import io.queueservice.broker.BrokerUnavailableException;
+import io.queueservice.broker.FrameSize;
 import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.KnownExchanges;
 import io.queueservice.broker.OperationRefusedException;
@@ -135,7 +136,10 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
         if (closed) {
             throw new BrokerUnavailableException("the service is shutting down", RETRY_AFTER_FULL);
         }
-        connection.requirePublishable();
+        // A message whose properties exceed a frame would make the broker close the connection, failing
+        // every other message in flight on it: refused here instead.
+        FrameSize.checkProperties(
+                connection.requirePublishable().getFrameMax(), m.properties(), m.body().length, "options.headers");
         return gate.send(m);
     }
 

@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,9 +23,26 @@ import org.netcrusher.tcp.TcpCrusherBuilder;
 
 /**
  * Faults on the link between the service and the broker, made with an in-process TCP proxy in front of
- * the shared broker (the broker itself is never touched).
+ * the shared broker (the broker itself is never touched). The last two tests are scenario 4 of the fault
+ * suite: the same faults under load ({@link PublishLoad}), with a {@code RELIABILITY} row each for
+ * docs/reliability.md.
  */
 class LinkFaultIT {
+    /** The service's confirm timeout here: a publish whose confirm does not come is answered 504 after it. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
+
+    /** Short, so a frozen link is noticed in seconds: the client gives up after two missed heartbeats. */
+    private static final int HEARTBEAT_SECONDS = 2;
+
+    /** No request may take longer: the confirm timeout and a margin for a loaded machine. */
+    private static final Duration HANG_BOUND = REQUEST_TIMEOUT.plusSeconds(3);
+
+    /** A refused publish is answered well within the confirm timeout: it fails fast, it does not wait. */
+    private static final Duration FAST = Duration.ofMillis(900);
+
+    /** The stated recovery bound: publishes are accepted again within this after the fault ends. */
+    private static final Duration RECOVERY = Duration.ofSeconds(20);
+
     private NioReactor reactor;
     private TcpCrusher proxy;
     private BrokerProbe broker;
@@ -46,7 +65,13 @@ class LinkFaultIT {
                 .buildAndOpen();
         broker = new BrokerProbe(SharedBroker.url());
         String viaProxy = SharedBroker.url().replaceFirst("@[^/]+", "@127.0.0.1:" + port);
-        service = RunningService.start(viaProxy, Map.of("REQUEST_TIMEOUT", "1000"));
+        service = RunningService.start(
+                viaProxy,
+                Map.of(
+                        "REQUEST_TIMEOUT",
+                        Long.toString(REQUEST_TIMEOUT.toMillis()),
+                        "RABBITMQ_HEARTBEAT",
+                        Integer.toString(HEARTBEAT_SECONDS)));
         api = service.api();
         queue = broker.queue(uniqueName("q"));
         assertThat(api.post("/api/v1/queues", json(Map.of("name", queue))).status())
@@ -104,5 +129,98 @@ class LinkFaultIT {
                     return r.status() == 202;
                 });
         assertThat(api.get("/healthz/ready").status()).isEqualTo(200);
+    }
+
+    @Test
+    void connectionDroppedUnderLoadFailsFastAndLosesNothingAccepted() {
+        PublishLoad load = PublishLoad.start(api, "", queue, 4, 100_000, queue + "-drop", HANG_BOUND);
+        try {
+            load.awaitMoreAccepted(200, Duration.ofSeconds(30));
+
+            Instant faultAt = Instant.now();
+            proxy.closeAllPairs(); // the proxy accepts new connections at once: the fault ends as it starts
+            Duration recovery = load.awaitRecovery(faultAt, RECOVERY);
+            // Once a 2xx came back, every request sent later must be 2xx too.
+            Instant recoveredAt = load.firstAcceptedAfter(faultAt).orElseThrow().answeredAt();
+            load.awaitMoreAccepted(300, Duration.ofSeconds(30));
+            PublishLoad.Result result = load.stop();
+
+            PublishLoad.Verdict verdict = PublishLoad.Verdict.of(
+                            "4 link dropped under load", result, broker.drain(queue), recovery)
+                    .report();
+            assertThat(verdict.lostIds()).as("accepted, then lost").isEmpty();
+            assertThat(result.hangs()).isZero();
+            assertThat(result.statuses().keySet()).isSubsetOf(202, 503);
+            assertThat(load.slowOrBare503s(FAST))
+                    .as("503s slower than " + FAST.toMillis() + " ms or without Retry-After")
+                    .isEmpty();
+            assertThat(load.failedSentAfter(recoveredAt))
+                    .as("requests sent after a 2xx came back again, and failed")
+                    .isEmpty();
+        } finally {
+            load.close();
+        }
+    }
+
+    @Test
+    void linkFrozenPastTheHeartbeatUnderLoadFailsFastOnceNoticedAndRecovers() {
+        PublishLoad load = PublishLoad.start(api, "", queue, 4, 100_000, queue + "-freeze", HANG_BOUND);
+        try {
+            load.awaitMoreAccepted(200, Duration.ofSeconds(30));
+
+            Instant faultAt = Instant.now();
+            proxy.freeze(); // every byte held, and new connections not accepted: a dead link, not a closed one
+            Instant noticedAt;
+            try {
+                // Held until the missed heartbeats told the service the link is dead, and one more heartbeat.
+                await().atMost(Duration.ofSeconds(6 * HEARTBEAT_SECONDS))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> api.get("/healthz/ready").status() == 503
+                                && firstRefusalAfter(load, faultAt).isPresent());
+                // The publish connection's own heartbeat noticed (the admin connection's may do so earlier).
+                noticedAt = firstRefusalAfter(load, faultAt).orElseThrow();
+                await().pollDelay(Duration.ofSeconds(HEARTBEAT_SECONDS)).until(() -> true);
+            } finally {
+                proxy.unfreeze();
+            }
+            Instant healedAt = Instant.now();
+            System.out.println("RELIABILITY link frozen for "
+                    + Duration.between(faultAt, healedAt).toMillis() + " ms, noticed after "
+                    + Duration.between(faultAt, noticedAt).toMillis() + " ms");
+
+            Duration recovery = load.awaitRecovery(healedAt, RECOVERY);
+            Instant recoveredAt =
+                    load.firstAcceptedAfter(healedAt).orElseThrow().sentAt();
+            load.awaitMoreAccepted(300, Duration.ofSeconds(30));
+            PublishLoad.Result result = load.stop();
+
+            PublishLoad.Verdict verdict = PublishLoad.Verdict.of(
+                            "4 link frozen past the heartbeat under load", result, broker.drain(queue), recovery)
+                    .report();
+            assertThat(verdict.lostIds()).as("accepted, then lost").isEmpty();
+            assertThat(result.hangs()).isZero();
+            assertThat(result.statuses().keySet()).isSubsetOf(202, 503, 504);
+            // 504 only while the link was frozen and not yet known dead: a confirm that could not come.
+            assertThat(load.attempts())
+                    .filteredOn(a -> a.status() == 504)
+                    .allMatch(a -> a.sentAt().isBefore(noticedAt), "sent before the dead link was noticed");
+            assertThat(load.slowOrBare503s(FAST))
+                    .as("503s slower than " + FAST.toMillis() + " ms or without Retry-After")
+                    .isEmpty();
+            assertThat(load.failedSentAfter(recoveredAt))
+                    .as("requests sent after a 2xx came back again, and failed (a confirm waited for on"
+                            + " a dead channel would be a 504 here)")
+                    .isEmpty();
+        } finally {
+            load.close();
+        }
+    }
+
+    /** When the first publish sent after {@code instant} was refused with 503. */
+    private static Optional<Instant> firstRefusalAfter(PublishLoad load, Instant instant) {
+        return load.attempts().stream()
+                .filter(a -> a.status() == 503 && a.sentAt().isAfter(instant))
+                .map(PublishLoad.Attempt::sentAt)
+                .min(Instant::compareTo);
     }
 }

@@ -29,8 +29,16 @@ import org.awaitility.Awaitility;
  * timeout. A request slower than {@code hangBound} counts as a hang.
  */
 final class PublishLoad implements AutoCloseable {
-    /** One request and its answer: the status, or 0 when the connection failed. */
-    record Attempt(String id, Instant sentAt, int status, long millis) {}
+    /**
+     * One request and its answer: the status, or 0 when the connection failed; {@code retryAfter} is the
+     * answer's {@code Retry-After} header, or null.
+     */
+    record Attempt(String id, Instant sentAt, int status, long millis, String retryAfter) {
+        /** When the answer came back. */
+        Instant answeredAt() {
+            return sentAt.plusMillis(millis);
+        }
+    }
 
     private final String idPrefix;
     private final Duration hangBound;
@@ -79,15 +87,17 @@ final class PublishLoad implements AutoCloseable {
             Instant at = Instant.now();
             long start = System.nanoTime();
             int status;
+            String retryAfter = null;
             try {
                 Response r = api.publish(body);
                 status = r.status();
+                retryAfter = r.header("Retry-After").orElse(null);
             } catch (UncheckedIOException e) {
                 status = 0; // connection refused or reset, or the client's own timeout
             }
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             sent.incrementAndGet();
-            attempts.add(new Attempt(id, at, status, millis));
+            attempts.add(new Attempt(id, at, status, millis, retryAfter));
             if (status / 100 == 2) {
                 accepted.add(id);
             } else {
@@ -101,6 +111,28 @@ final class PublishLoad implements AutoCloseable {
         int target = accepted.size() + count;
         Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> accepted.size() >= target);
         return this;
+    }
+
+    /** Every request so far, in no particular order. */
+    List<Attempt> attempts() {
+        return List.copyOf(attempts);
+    }
+
+    /**
+     * The 503 answers that did not fail fast as promised: without {@code Retry-After}, or slower than
+     * {@code fast}.
+     */
+    List<Attempt> slowOrBare503s(Duration fast) {
+        return attempts.stream()
+                .filter(a -> a.status() == 503 && (a.retryAfter() == null || a.millis() > fast.toMillis()))
+                .toList();
+    }
+
+    /** The requests sent after {@code instant} that were not answered 2xx. */
+    List<Attempt> failedSentAfter(Instant instant) {
+        return attempts.stream()
+                .filter(a -> a.status() / 100 != 2 && a.sentAt().isAfter(instant))
+                .toList();
     }
 
     /** The first request sent after {@code instant} that was answered 2xx, if any yet. */
