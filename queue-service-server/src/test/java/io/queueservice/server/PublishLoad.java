@@ -123,6 +123,18 @@ final class PublishLoad implements AutoCloseable {
                 healedAt, firstAcceptedAfter(healedAt).orElseThrow().sentAt());
     }
 
+    /**
+     * Waits (bounded) until every publisher has sent all its messages, then returns what happened: for a
+     * fixed batch rather than a load stopped by the test.
+     */
+    Result finish(Duration atMost) {
+        Awaitility.await()
+                .atMost(atMost)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> publishers.stream().noneMatch(Thread::isAlive));
+        return stop();
+    }
+
     /** Stops the publishers (each finishes the request it is in) and returns what happened. */
     Result stop() {
         running.set(false);
