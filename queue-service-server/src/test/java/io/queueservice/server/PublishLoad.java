@@ -99,8 +99,20 @@ final class PublishLoad implements AutoCloseable {
     /** Waits (bounded) until at least {@code count} more messages than now were accepted. */
     PublishLoad awaitMoreAccepted(int count, Duration atMost) {
         int target = accepted.size() + count;
-        Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> accepted.size() >= target);
+        Awaitility.await()
+                .alias("at least " + target + " accepted (" + progress() + ")")
+                .atMost(atMost)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> accepted.size() >= target);
         return this;
+    }
+
+    /** What the load has done so far, for failure messages: sent, accepted, and the statuses of the last 20. */
+    String progress() {
+        List<Attempt> all = List.copyOf(attempts);
+        Map<Integer, Integer> recent = new TreeMap<>();
+        all.subList(Math.max(0, all.size() - 20), all.size()).forEach(a -> recent.merge(a.status(), 1, Integer::sum));
+        return "sent " + sent.get() + ", accepted " + accepted.size() + ", last 20 statuses " + recent;
     }
 
     /** The first request sent after {@code instant} that was answered 2xx, if any yet. */
@@ -116,6 +128,7 @@ final class PublishLoad implements AutoCloseable {
      */
     Duration awaitRecovery(Instant healedAt, Duration atMost) {
         Awaitility.await()
+                .alias("a request sent after " + healedAt + " accepted")
                 .atMost(atMost)
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> firstAcceptedAfter(healedAt).isPresent());
