@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A private RabbitMQ node for integration tests that need a broker of their own: to stop and restart it, to trigger a
- * memory alarm, to listen for TLS ({@link #startWithTls}), and later for clusters. The machine's own node (5672/25672) is never touched.
+ * memory alarm, to listen for TLS ({@link #startWithTls}), to kill ({@link #kill9()}) or freeze ({@link #pause()}), and
+ * as a member of a {@link PrivateRabbitCluster}. The machine's own node (5672/25672) is never touched.
  *
  * <p>Each node gets its own name ({@code qs-test-<name>-<random>@<short hostname>}), free ports on 127.0.0.1 (AMQP
  * and Erlang distribution), and a temp folder holding its config, data, logs, pid file and a {@code HOME} with its
@@ -108,6 +109,7 @@ public final class PrivateRabbitNode implements AutoCloseable {
     private volatile Process watchdog;
     private volatile boolean running;
     private volatile boolean closed;
+    private volatile boolean paused;
 
     /**
      * A TLS listener (AMQP over TLS, "amqps") for {@link #startWithTls}, beside the plain one.
@@ -142,7 +144,8 @@ public final class PrivateRabbitNode implements AutoCloseable {
         }
     }
 
-    private PrivateRabbitNode(String name, List<String> extraConfLines, boolean management, TlsListener tls)
+    private PrivateRabbitNode(
+            String name, List<String> extraConfLines, String advancedConfig, boolean management, TlsListener tls)
             throws IOException {
         String safe = name.replaceAll("[^A-Za-z0-9_-]", "_");
         if (safe.length() > 30) {
@@ -180,7 +183,7 @@ public final class PrivateRabbitNode implements AutoCloseable {
         conf.addAll(extraConfLines);
         Path confFile = dir.resolve("rabbitmq.conf");
         Files.write(confFile, conf, StandardCharsets.UTF_8);
-        Path advanced = Files.writeString(dir.resolve("advanced.config"), "[].\n");
+        Path advanced = Files.writeString(dir.resolve("advanced.config"), advancedConfig);
         List<String> pluginNames = new ArrayList<>();
         if (management) {
             pluginNames.add("rabbitmq_management");
@@ -243,13 +246,31 @@ public final class PrivateRabbitNode implements AutoCloseable {
         return start(name, List.of(), false, tls);
     }
 
+    /**
+     * A node to be joined into a cluster by {@link PrivateRabbitCluster}: {@code pause_minority} partition handling,
+     * and {@code net_ticktime} 15 with aten polling every second, so that a paused node is noticed in about 20 s
+     * instead of 60+ (the settings of RabbitMQ's own Jepsen suite). All nodes of one JVM share one Erlang cookie.
+     */
+    static PrivateRabbitNode startClusterMember(String name) {
+        return start(
+                name, List.of("cluster_partition_handling = pause_minority"), CLUSTER_ADVANCED_CONFIG, false, null);
+    }
+
+    private static final String CLUSTER_ADVANCED_CONFIG =
+            "[{kernel, [{net_ticktime, 15}]}, {aten, [{poll_interval, 1000}]}].\n";
+
     private static PrivateRabbitNode start(
             String name, List<String> extraConfLines, boolean management, TlsListener tls) {
+        return start(name, extraConfLines, "[].\n", management, tls);
+    }
+
+    private static PrivateRabbitNode start(
+            String name, List<String> extraConfLines, String advancedConfig, boolean management, TlsListener tls) {
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
             PrivateRabbitNode node;
             try {
-                node = new PrivateRabbitNode(name, List.copyOf(extraConfLines), management, tls);
+                node = new PrivateRabbitNode(name, List.copyOf(extraConfLines), advancedConfig, management, tls);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot prepare a private RabbitMQ node", e);
             }
@@ -312,6 +333,9 @@ public final class PrivateRabbitNode implements AutoCloseable {
         if (!running) {
             return;
         }
+        if (paused) {
+            resume(); // a stopped VM cannot answer rabbitmqctl stop
+        }
         running = false;
         long t0 = System.nanoTime();
         readPid().ifPresent(p -> pid = p);
@@ -368,6 +392,100 @@ public final class PrivateRabbitNode implements AutoCloseable {
      */
     public String rabbitmqctl(String... args) {
         return ctl(CTL_TIMEOUT, args);
+    }
+
+    /**
+     * Kills the node with SIGKILL, as a crash or an OOM killer would: no clean shutdown, its data folder stays, so
+     * {@link #startAgain()} brings it back with its name, ports and data (in a cluster it rejoins by itself).
+     *
+     * @return when the signal was sent
+     * @throws IllegalStateException if it is not running
+     */
+    public synchronized java.time.Instant kill9() {
+        readPid().ifPresent(p -> pid = p);
+        if (!running || pid <= 0 || !alive(pid)) {
+            throw new IllegalStateException("node " + nodeName + " is not running");
+        }
+        long victim = pid;
+        ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly);
+        java.time.Instant killedAt = java.time.Instant.now();
+        if (!awaitExit(victim, Duration.ofSeconds(10))) {
+            throw new IllegalStateException("node " + nodeName + " (pid " + victim + ") survived SIGKILL");
+        }
+        running = false;
+        paused = false;
+        stopWatchdog();
+        deleteQuietly(pidFile); // else startAgain() would take the dead pid for a failed start
+        LOG.info("Killed private RabbitMQ node {} (pid {}) with SIGKILL", nodeName, victim);
+        return killedAt;
+    }
+
+    /**
+     * Freezes the node's VM with SIGSTOP, as a long GC pause, a suspended VM or a stalled disk would: its sockets stay
+     * open but nothing answers. {@link #resume()} continues it; {@link #stop()} and {@link #close()} resume it first.
+     *
+     * @return when the node was frozen (the kill command had returned)
+     */
+    public synchronized java.time.Instant pause() {
+        readPid().ifPresent(p -> pid = p);
+        if (!running || pid <= 0 || !alive(pid)) {
+            throw new IllegalStateException("node " + nodeName + " is not running");
+        }
+        signal("STOP");
+        java.time.Instant pausedAt = java.time.Instant.now();
+        paused = true;
+        LOG.info("Paused private RabbitMQ node {} (pid {}) with SIGSTOP", nodeName, pid);
+        return pausedAt;
+    }
+
+    /** Continues a node frozen by {@link #pause()} (SIGCONT). */
+    public synchronized void resume() {
+        if (paused) {
+            signal("CONT");
+            paused = false;
+            LOG.info("Resumed private RabbitMQ node {} (pid {}) with SIGCONT", nodeName, pid);
+        }
+    }
+
+    /** The last {@code lines} lines of the node's log, for failure messages. */
+    public String logTail(int lines) {
+        return tail(logFile, lines);
+    }
+
+    /** True between a successful start and {@link #stop()} or {@link #kill9()} (also while paused). */
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** True while frozen by {@link #pause()}. */
+    public boolean isPaused() {
+        return paused;
+    }
+
+    /** The OS process id of the node's Erlang VM, or -1 when unknown (not started). */
+    public long pid() {
+        readPid().ifPresent(p -> pid = p);
+        return pid;
+    }
+
+    private void signal(String name) {
+        if (pid <= 0 || !alive(pid)) {
+            return;
+        }
+        try {
+            Process p = new ProcessBuilder("kill", "-" + name, Long.toString(pid))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + pid + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run kill -" + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending SIG" + name, e);
+        }
     }
 
     /** Stops the node if it runs and deletes its folder. Safe to call twice. */
@@ -579,7 +697,7 @@ public final class PrivateRabbitNode implements AutoCloseable {
                 while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 2; done
                 kill -0 "$1" 2>/dev/null && exit 0
                 kill -0 "$2" 2>/dev/null || exit 0
-                kill -TERM "$2"; n=0
+                kill -CONT "$2"; kill -TERM "$2"; n=0
                 while kill -0 "$2" 2>/dev/null && [ $n -lt 20 ]; do sleep 1; n=$((n+1)); done
                 kill -KILL "$2" 2>/dev/null
                 [ "$4" = keep ] || rm -rf "$3"
@@ -661,6 +779,10 @@ public final class PrivateRabbitNode implements AutoCloseable {
         running = false;
         readPid().ifPresent(p -> pid = p);
         try {
+            if (paused) {
+                signal("CONT");
+                paused = false;
+            }
             kill(pid);
         } catch (RuntimeException e) {
             LOG.warn("Could not kill node {}: {}", nodeName, e.toString());
@@ -674,6 +796,7 @@ public final class PrivateRabbitNode implements AutoCloseable {
             n.readPid().ifPresent(p -> n.pid = p);
             if (n.pid > 0 && n.alive(n.pid)) {
                 System.err.println("Stopping leftover private RabbitMQ node " + n.nodeName);
+                n.signal("CONT"); // a paused node would not act on SIGTERM
                 ProcessHandle.of(n.pid).ifPresent(ProcessHandle::destroy); // SIGTERM: RabbitMQ stops gracefully
             }
         }

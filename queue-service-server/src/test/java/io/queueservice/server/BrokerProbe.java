@@ -79,12 +79,13 @@ public final class BrokerProbe implements AutoCloseable {
     /** Takes every message now in the queue and returns their bodies as text. */
     public List<String> drain(String queue) {
         List<String> bodies = new ArrayList<>();
-        try (Channel ch = channel()) { // one channel for all: the fault suite drains thousands
+        // One channel for all: the fault suite drains queues of many thousand messages.
+        try (Channel ch = channel()) {
             for (GetResponse r = ch.basicGet(queue, true); r != null; r = ch.basicGet(queue, true)) {
                 bodies.add(new String(r.getBody(), StandardCharsets.UTF_8));
             }
         } catch (Exception e) {
-            throw new AssertionError("draining " + queue + " failed", e);
+            throw new AssertionError("draining " + queue + " failed after " + bodies.size() + " messages", e);
         }
         return bodies;
     }

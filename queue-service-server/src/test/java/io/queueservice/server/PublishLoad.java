@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The load of the fault suite: a few publishers send messages with unique ids through the HTTP API, as
@@ -31,9 +32,10 @@ import org.awaitility.Awaitility;
 final class PublishLoad implements AutoCloseable {
     /**
      * One request and its answer: the status, or 0 when the connection failed; {@code retryAfter} is the
-     * answer's {@code Retry-After} header, or null.
+     * answer's {@code Retry-After} header, or null; {@code detail} the problem's detail of an answer that
+     * is not 2xx (what the service said went wrong), or null.
      */
-    record Attempt(String id, Instant sentAt, int status, long millis, String retryAfter) {
+    record Attempt(String id, Instant sentAt, int status, long millis, String retryAfter, String detail) {
         /** When the answer came back. */
         Instant answeredAt() {
             return sentAt.plusMillis(millis);
@@ -88,16 +90,21 @@ final class PublishLoad implements AutoCloseable {
             long start = System.nanoTime();
             int status;
             String retryAfter = null;
+            String detail = null;
             try {
                 Response r = api.publish(body);
                 status = r.status();
                 retryAfter = r.header("Retry-After").orElse(null);
+                if (status / 100 != 2) {
+                    detail = detailOf(r);
+                }
             } catch (UncheckedIOException e) {
                 status = 0; // connection refused or reset, or the client's own timeout
+                detail = e.getMessage();
             }
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             sent.incrementAndGet();
-            attempts.add(new Attempt(id, at, status, millis, retryAfter));
+            attempts.add(new Attempt(id, at, status, millis, retryAfter, detail));
             if (status / 100 == 2) {
                 accepted.add(id);
             } else {
@@ -109,7 +116,11 @@ final class PublishLoad implements AutoCloseable {
     /** Waits (bounded) until at least {@code count} more messages than now were accepted. */
     PublishLoad awaitMoreAccepted(int count, Duration atMost) {
         int target = accepted.size() + count;
-        Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> accepted.size() >= target);
+        Awaitility.await()
+                .alias("at least " + target + " accepted (" + progress() + ")")
+                .atMost(atMost)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> accepted.size() >= target);
         return this;
     }
 
@@ -135,6 +146,20 @@ final class PublishLoad implements AutoCloseable {
                 .toList();
     }
 
+    /** What the load has done so far, for failure messages: sent, accepted, and the statuses of the last 20. */
+    String progress() {
+        List<Attempt> all = List.copyOf(attempts);
+        Map<Integer, Integer> recent = new TreeMap<>();
+        all.subList(Math.max(0, all.size() - 20), all.size()).forEach(a -> recent.merge(a.status(), 1, Integer::sum));
+        String lastFailure = all.stream()
+                .filter(a -> a.status() / 100 != 2)
+                .reduce((a, b) -> b)
+                .map(a -> a.status() + " '" + a.detail() + "'")
+                .orElse("none");
+        return "sent " + sent.get() + ", accepted " + accepted.size() + ", last 20 statuses " + recent
+                + ", last failure " + lastFailure;
+    }
+
     /** The first request sent after {@code instant} that was answered 2xx, if any yet. */
     Optional<Attempt> firstAcceptedAfter(Instant instant) {
         return attempts.stream()
@@ -147,12 +172,30 @@ final class PublishLoad implements AutoCloseable {
      * {@code healedAt} it was sent: the time the service took to recover.
      */
     Duration awaitRecovery(Instant healedAt, Duration atMost) {
+        try {
+            Awaitility.await()
+                    .atMost(atMost)
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> firstAcceptedAfter(healedAt).isPresent());
+        } catch (ConditionTimeoutException e) {
+            // What the service kept answering is what explains it.
+            throw new AssertionError(
+                    "no request sent after " + healedAt + " was accepted within " + atMost + " (" + progress() + ")");
+        }
+        return Duration.between(
+                healedAt, firstAcceptedAfter(healedAt).orElseThrow().sentAt());
+    }
+
+    /**
+     * Waits (bounded) until every publisher has sent all its messages, then returns what happened: for a
+     * fixed batch rather than a load stopped by the test.
+     */
+    Result finish(Duration atMost) {
         Awaitility.await()
                 .atMost(atMost)
                 .pollInterval(Duration.ofMillis(50))
-                .until(() -> firstAcceptedAfter(healedAt).isPresent());
-        return Duration.between(
-                healedAt, firstAcceptedAfter(healedAt).orElseThrow().sentAt());
+                .until(() -> publishers.stream().noneMatch(Thread::isAlive));
+        return stop();
     }
 
     /** Stops the publishers (each finishes the request it is in) and returns what happened. */
@@ -182,6 +225,15 @@ final class PublishLoad implements AutoCloseable {
     @Override
     public void close() {
         running.set(false);
+    }
+
+    /** The problem's detail of an answer, or its body when it is not a problem. */
+    private static String detailOf(Response r) {
+        try {
+            return r.json().path("detail").asText(r.body());
+        } catch (AssertionError notJson) {
+            return r.body();
+        }
     }
 
     private static void sleepQuietly(long millis) {
