@@ -24,6 +24,7 @@ import io.queueservice.worker.Outcome;
 import io.queueservice.worker.Worker;
 import io.queueservice.worker.WorkerOptions;
 import io.queueservice.worker.Workers;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,6 +36,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -134,7 +136,14 @@ class ClusterFaultIT {
             Instant killedAt = leader.kill9(); // requests sent from here on find the node dead
             recovery = load.awaitRecovery(killedAt, RECOVERY_BOUND);
             // After a node died, the service keeps publishing through the others.
-            load.awaitMoreAccepted(300, Duration.ofSeconds(60));
+            try {
+                load.awaitMoreAccepted(300, Duration.ofSeconds(60));
+            } catch (ConditionTimeoutException e) {
+                // Is it the service or the broker? Ask the queue directly, on a fresh connection.
+                throw new AssertionError(e.getMessage() + "; a plain AMQP publish on a fresh connection to "
+                        + cluster.survivor(leader).amqpUrl() + " now gets: "
+                        + plainPublishOutcome(cluster.survivor(leader).amqpUrl(), queue));
+            }
             assertThat(leader.isRunning()).isFalse();
             PrivateRabbitNode newLeader = awaitLeader(queue);
             assertThat(newLeader).isNotSameAs(leader);
@@ -494,6 +503,22 @@ class ClusterFaultIT {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** What a publish with confirms straight to the queue gets now: ack, nack, or the error. */
+    private static String plainPublishOutcome(String amqpUrl, String queue) {
+        ConnectionFactory factory = new ConnectionFactory();
+        try {
+            factory.setUri(amqpUrl);
+            try (Connection c = factory.newConnection("cluster-fault-probe");
+                    Channel ch = c.createChannel()) {
+                ch.confirmSelect();
+                ch.basicPublish("", queue, true, null, "\"probe\"".getBytes(StandardCharsets.UTF_8));
+                return ch.waitForConfirms(5_000) ? "ack" : "nack";
+            }
+        } catch (Exception e) {
+            return e.toString();
         }
     }
 }
