@@ -1,5 +1,6 @@
 package io.queueservice.publish;
 
+import io.queueservice.broker.BrokerTimeoutException;
 import io.queueservice.broker.BrokerUnavailableException;
 import io.queueservice.broker.KnownExchanges;
 import io.queueservice.broker.OperationRefusedException;
@@ -20,9 +21,10 @@ import java.util.function.Function;
  * for this user by closing the channel, which would fail every other message in flight on it. So the
  * first publish to an exchange goes alone, on a channel of its own, and other publishes to the same
  * exchange wait for its outcome: when it went through (the channel survived), the exchange is proven
- * ({@link KnownExchanges}) and they share the channels; when the exchange was refused, they get the same
- * answer; when the outcome stayed unknown, they are not sent (a second wait would outlast the request
- * timeout).
+ * ({@link KnownExchanges}) and they share the channels; when the exchange was refused (missing, internal,
+ * forbidden), they get the same answer; when the first timed out, they are not sent (a second wait would
+ * outlast the request timeout); when the first failed for a reason of its own, one of them goes first in
+ * turn.
  */
 final class FirstPublishGate {
     /** Channels open at once for first publishes: each costs the broker a channel. */
@@ -97,17 +99,23 @@ final class FirstPublishGate {
     private CompletableFuture<Void> afterFirst(OutgoingMessage m, Throwable firstFailure) {
         Throwable t =
                 firstFailure instanceof CompletionException c && c.getCause() != null ? c.getCause() : firstFailure;
-        if (t instanceof ResourceNotFoundException || t instanceof OperationRefusedException) {
-            return CompletableFuture.failedFuture(t);
+        if (t instanceof ResourceNotFoundException || t instanceof OperationRefusedException r && r.forbidden()) {
+            return CompletableFuture.failedFuture(t); // a verdict on the exchange: the same for this message
         }
-        if (!knownExchanges.isProven(m.exchange())) {
+        if (knownExchanges.isProven(m.exchange())) {
+            try {
+                return shared.apply(m);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        if (t instanceof BrokerTimeoutException) {
+            // A second wait could outlast the request timeout.
             return CompletableFuture.failedFuture(new BrokerUnavailableException(
                     "could not learn in time whether the exchange takes messages; this one was not sent", RETRY_AFTER));
         }
-        try {
-            return shared.apply(m);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        // The first one failed for a reason of its own (its content, a full outbox, a channel it lost):
+        // that says nothing about the exchange, so this one goes as a first publish in turn.
+        return send(m);
     }
 }
