@@ -5,18 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javalin.Javalin;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.queueservice.broker.BrokerConnection;
-import io.queueservice.broker.Topology;
 import io.queueservice.broker.Violation;
-import io.queueservice.metrics.MicrometerPublishMetrics;
-import io.queueservice.metrics.PublishMetrics;
-import io.queueservice.metrics.QueueDepths;
-import io.queueservice.publish.ConfirmingPublisher;
-import io.queueservice.server.Health;
-import io.queueservice.server.ServerConfig;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -28,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,46 +34,17 @@ class HttpApiTest {
     private static final long REQUEST_TIMEOUT_MS = 5000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static BrokerConnection publishConnection;
-    private static BrokerConnection adminConnection;
-    private static ConfirmingPublisher publisher;
-    private static Javalin app;
+    private static OfflineApi api;
     private static HttpClient client;
     private static String base;
 
     @BeforeAll
     static void startApi() {
-        ServerConfig config = ServerConfig.from(Map.of(
-                "AUTH_MODE",
-                "none",
-                "MAX_BODY_SIZE",
-                Integer.toString(MAX_BODY),
-                "REQUEST_TIMEOUT",
-                Long.toString(REQUEST_TIMEOUT_MS),
-                "SHUTDOWN_TIMEOUT",
-                "500",
-                // never contacted: the connections are not started
-                "RABBITMQ_URL",
-                "amqp://guest:guest@127.0.0.1:1"));
-        publishConnection = new BrokerConnection(config.broker(), "test-publish", Duration.ofSeconds(1));
-        adminConnection = new BrokerConnection(config.broker(), "test-admin", Duration.ofSeconds(1));
-        Topology topology = new Topology(adminConnection);
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        publisher = new ConfirmingPublisher(
-                publishConnection, topology.knownExchanges(), config.publish(), new MicrometerPublishMetrics(registry));
-        Health health = new Health(List.of(publishConnection, adminConnection), "9.9.9-test");
-        app = HttpApi.create(
-                config,
-                new HttpApi.Gateway(
-                        topology,
-                        publisher,
-                        PublishMetrics.NO_OP,
-                        new QueueDepths(topology, registry, Duration.ofMinutes(1)),
-                        null),
-                health,
-                registry);
-        app.start("127.0.0.1", 0);
-        base = "http://127.0.0.1:" + app.port();
+        api = OfflineApi.start(Map.of(
+                "MAX_BODY_SIZE", Integer.toString(MAX_BODY),
+                "REQUEST_TIMEOUT", Long.toString(REQUEST_TIMEOUT_MS),
+                "SHUTDOWN_TIMEOUT", "500"));
+        base = api.base();
         client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     }
 
@@ -94,17 +53,8 @@ class HttpApiTest {
         if (client != null) {
             client.close(); // idle keep-alive connections would hold up Jetty's graceful stop
         }
-        if (app != null) {
-            app.stop();
-        }
-        if (publisher != null) {
-            publisher.close();
-        }
-        if (publishConnection != null) {
-            publishConnection.close();
-        }
-        if (adminConnection != null) {
-            adminConnection.close();
+        if (api != null) {
+            api.close();
         }
     }
 
@@ -555,39 +505,20 @@ class HttpApiTest {
      */
     @Test
     void stopWithAnIdleKeepAliveConnectionIsPromptAndClean() throws Exception {
-        ServerConfig config = ServerConfig.from(Map.of(
-                "AUTH_MODE", "none", "SHUTDOWN_TIMEOUT", "1000", "RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:1"));
-        BrokerConnection connection = new BrokerConnection(config.broker(), "test-stop", Duration.ofSeconds(1));
-        Topology topology = new Topology(connection);
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ConfirmingPublisher pub = new ConfirmingPublisher(
-                connection, topology.knownExchanges(), config.publish(), new MicrometerPublishMetrics(registry));
-        Javalin other = HttpApi.create(
-                        config,
-                        new HttpApi.Gateway(
-                                topology,
-                                pub,
-                                PublishMetrics.NO_OP,
-                                new QueueDepths(topology, registry, Duration.ofMinutes(1)),
-                                null),
-                        new Health(List.of(connection), "x"),
-                        registry)
-                .start("127.0.0.1", 0);
+        OfflineApi other = OfflineApi.start(Map.of("SHUTDOWN_TIMEOUT", "1000"));
         try (HttpClient keepAlive = HttpClient.newHttpClient()) {
             HttpResponse<String> live = keepAlive.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port() + "/healthz"))
+                    HttpRequest.newBuilder(URI.create(other.base() + "/healthz"))
                             .build(),
                     BodyHandlers.ofString());
             assertThat(live.statusCode()).isEqualTo(200);
 
             long started = System.nanoTime();
-            Throwable failure = catchThrowable(other::stop);
+            Throwable failure = catchThrowable(other::close);
             long elapsedMs = (System.nanoTime() - started) / 1_000_000;
 
             assertThat(failure).as("stop() with an idle client connection").isNull();
             assertThat(elapsedMs).isLessThan(1000);
-        } finally {
-            connection.close();
         }
     }
 
@@ -601,7 +532,7 @@ class HttpApiTest {
         JsonNode body = JSON.readTree(response.body());
         assertThat(body.path("status").asText()).isEqualTo("ok");
         assertThat(body.path("rabbitmq").asText()).isEqualTo("disconnected");
-        assertThat(body.path("version").asText()).isEqualTo("9.9.9-test");
+        assertThat(body.path("version").asText()).isEqualTo(OfflineApi.VERSION);
         assertThat(body.path("timestamp").asText()).isNotBlank();
     }
 

@@ -13,7 +13,6 @@ import io.queueservice.broker.BrokerConnection;
 import io.queueservice.broker.Topology;
 import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.metrics.QueueDepths;
-import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
 import java.io.IOException;
@@ -49,9 +48,7 @@ class RequestIdHttpTest {
     private static final ListAppender<ILoggingEvent> lines = new ListAppender<>();
     private static Level requestsLevel;
 
-    private static BrokerConnection connection;
-    private static ConfirmingPublisher publisher;
-    private static Javalin app;
+    private static OfflineApi api;
     private static HttpClient client;
     private static String base;
 
@@ -62,28 +59,8 @@ class RequestIdHttpTest {
         lines.start();
         requests.addAppender(lines);
 
-        ServerConfig config = ServerConfig.from(Map.of(
-                "AUTH_MODE", "none",
-                "MAX_BODY_SIZE", Integer.toString(MAX_BODY),
-                "SHUTDOWN_TIMEOUT", "500",
-                "RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:1")); // never contacted
-        connection = new BrokerConnection(config.broker(), "test-request-ids", Duration.ofSeconds(1));
-        Topology topology = new Topology(connection);
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        publisher =
-                new ConfirmingPublisher(connection, topology.knownExchanges(), config.publish(), PublishMetrics.NO_OP);
-        app = HttpApi.create(
-                config,
-                new HttpApi.Gateway(
-                        topology,
-                        publisher,
-                        PublishMetrics.NO_OP,
-                        new QueueDepths(topology, registry, Duration.ofMinutes(1)),
-                        null), // no management API
-                new Health(List.of(connection), "test"),
-                registry);
-        app.start("127.0.0.1", 0);
-        base = "http://127.0.0.1:" + app.port();
+        api = OfflineApi.start(Map.of("MAX_BODY_SIZE", Integer.toString(MAX_BODY), "SHUTDOWN_TIMEOUT", "500"));
+        base = api.base();
         client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     }
 
@@ -94,14 +71,8 @@ class RequestIdHttpTest {
         if (client != null) {
             client.close();
         }
-        if (app != null) {
-            app.stop();
-        }
-        if (publisher != null) {
-            publisher.close();
-        }
-        if (connection != null) {
-            connection.close();
+        if (api != null) {
+            api.close();
         }
     }
 
@@ -207,6 +178,7 @@ class RequestIdHttpTest {
         problems.addAppender(errors);
         ServerConfig config =
                 ServerConfig.from(Map.of("AUTH_MODE", "none", "RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:1"));
+        BrokerConnection connection = new BrokerConnection(config.broker(), "test-broken", Duration.ofSeconds(1));
         Topology topology = new Topology(connection);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // No publisher: publishing fails with a NullPointerException, a failure no mapping expects.
@@ -233,6 +205,7 @@ class RequestIdHttpTest {
             assertThat(response.headers().allValues("X-Request-Id")).containsExactly("broken-1");
         } finally {
             broken.stop();
+            connection.close();
             problems.detachAppender(errors);
         }
         assertThat(errors.list).singleElement().satisfies(e -> {
