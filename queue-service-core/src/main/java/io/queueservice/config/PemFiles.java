@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateException;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
@@ -170,6 +172,31 @@ public final class PemFiles {
         }
         throw new PemException(
                 "holds no PEM private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)");
+    }
+
+    /**
+     * The first public key of the file: a {@code PUBLIC KEY} block (SubjectPublicKeyInfo, as {@code openssl
+     * pkey -pubout} writes it) or the key of a {@code CERTIFICATE} block.
+     */
+    public static PublicKey readPublicKey(Path file) throws PemException {
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
+                PEMParser pem = new PEMParser(in)) {
+            for (Object o = pem.readObject(); o != null; o = pem.readObject()) {
+                if (o instanceof SubjectPublicKeyInfo info) {
+                    return new JcaPEMKeyConverter().getPublicKey(info);
+                }
+                if (o instanceof X509CertificateHolder holder) {
+                    return new JcaX509CertificateConverter()
+                            .getCertificate(holder)
+                            .getPublicKey();
+                }
+            }
+        } catch (IOException | CertificateException | RuntimeException e) {
+            // Only the kind of failure: a parser's message could quote the file's content.
+            throw new PemException(
+                    "cannot be read as a PEM public key (" + e.getClass().getSimpleName() + ")");
+        }
+        throw new PemException("holds no PEM public key (-----BEGIN PUBLIC KEY----- or -----BEGIN CERTIFICATE-----)");
     }
 
     /**

@@ -3,13 +3,12 @@ package io.queueservice.server.security;
 import com.nimbusds.jose.JWSAlgorithm;
 import io.queueservice.config.BrokerConfig;
 import io.queueservice.config.ConfigReader;
-import java.io.IOException;
+import io.queueservice.config.PemFiles;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
@@ -177,7 +176,13 @@ public record SecurityConfig(AuthMode mode, JwtConfig jwt, boolean metricsAuth, 
             return null;
         }
         try {
-            PublicKey key = PemKeys.parse(Files.readString(path.get(), StandardCharsets.US_ASCII));
+            PublicKey key = PemFiles.readPublicKey(path.get());
+            if (!(key instanceof RSAPublicKey || key instanceof ECPublicKey)) {
+                r.problem(
+                        "JWT_PUBLIC_KEY_PATH",
+                        "names '" + path.get() + "', which holds a public key that is neither RSA nor EC");
+                return null;
+            }
             if (key instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() < 2048) {
                 r.problem(
                         "JWT_PUBLIC_KEY_PATH",
@@ -186,9 +191,7 @@ public record SecurityConfig(AuthMode mode, JwtConfig jwt, boolean metricsAuth, 
                 return null;
             }
             return new KeySource.PublicKeyFile(path.get(), key);
-        } catch (IOException e) {
-            r.problem("JWT_PUBLIC_KEY_PATH", "names '" + path.get() + "', which cannot be read");
-        } catch (IllegalArgumentException e) {
+        } catch (PemFiles.PemException e) {
             r.problem("JWT_PUBLIC_KEY_PATH", "names '" + path.get() + "', which " + e.getMessage());
         }
         return null;
@@ -273,7 +276,7 @@ public record SecurityConfig(AuthMode mode, JwtConfig jwt, boolean metricsAuth, 
             case KeySource.Secret s -> JWSAlgorithm.HS256;
             case KeySource.PublicKeyFile f
             when f.key() instanceof ECPublicKey ec ->
-                switch (PemKeys.curveBits(ec)) {
+                switch (curveBits(ec)) {
                     case 384 -> JWSAlgorithm.ES384;
                     case 521 -> JWSAlgorithm.ES512;
                     default -> JWSAlgorithm.ES256;
@@ -308,7 +311,7 @@ public record SecurityConfig(AuthMode mode, JwtConfig jwt, boolean metricsAuth, 
     }
 
     private static String curveName(ECPublicKey key) {
-        return switch (PemKeys.curveBits(key)) {
+        return switch (curveBits(key)) {
             case 384 -> "P-384, ES384";
             case 521 -> "P-521, ES512";
             default -> "P-256, ES256";
@@ -327,5 +330,10 @@ public record SecurityConfig(AuthMode mode, JwtConfig jwt, boolean metricsAuth, 
                 + jwt.algorithms().stream().map(JWSAlgorithm::getName).sorted().collect(Collectors.joining(","))
                 + jwt.issuer().map(i -> ", issuer " + i).orElse("")
                 + jwt.audience().map(a -> ", audience " + a).orElse("");
+    }
+
+    /** The bit length of an EC key's curve order: 256 (P-256), 384 (P-384) or 521 (P-521). */
+    private static int curveBits(ECPublicKey key) {
+        return key.getParams().getOrder().bitLength();
     }
 }
