@@ -188,18 +188,26 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
         InvalidRequestException.throwIfAny(v);
     }
 
-    /** The next channel in turn, opened when it is missing or dead. */
+    /**
+     * The next channel in turn, opened when it is missing, dead or retired by a negative confirm. A retired one
+     * is closed once every caller waiting on it has been answered (confirmed, or told it timed out).
+     */
     private PublisherChannel channel() {
         int i = Math.floorMod(nextChannel.getAndIncrement(), channels.length);
         PublisherChannel ch = channels[i];
-        if (ch != null && ch.isOpen()) {
+        if (ch != null && ch.isUsable()) {
             return ch;
         }
         synchronized (channels) {
             ch = channels[i];
-            if (ch == null || !ch.isOpen()) {
+            if (ch == null || !ch.isUsable()) {
+                PublisherChannel retired = ch;
                 ch = open(false);
                 channels[i] = ch;
+                if (retired != null) {
+                    log.debug("Replacing a publishing channel after a negative confirm or its loss");
+                    timer.schedule(retired::close, config.requestTimeout().toMillis() + 1, TimeUnit.MILLISECONDS);
+                }
             }
             return ch;
         }

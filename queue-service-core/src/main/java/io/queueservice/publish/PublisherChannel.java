@@ -45,6 +45,12 @@ final class PublisherChannel {
 
     private static final Duration RETRY_AFTER_CHANNEL_LOSS = Duration.ofSeconds(1);
 
+    /**
+     * How long a channel serves at least before a negative confirm retires it: bounds the channels opened per
+     * second when a queue refuses every message on purpose ({@code x-overflow=reject-publish} and full).
+     */
+    static final Duration MIN_LIFE_BEFORE_RETIRING = Duration.ofSeconds(1);
+
     /** A message on its way: queued, then waiting for its confirm. */
     private static final class Pending {
         final CompletableFuture<Void> result = new CompletableFuture<>();
@@ -75,6 +81,10 @@ final class PublisherChannel {
     private final Runnable onSettled;
     private final KnownExchanges knownExchanges;
     private final boolean alone;
+    private final long openedAtNanos = System.nanoTime();
+    private final Duration minLife;
+    /** Set by a negative confirm: the channel takes no new message (see {@link #isUsable()}). */
+    private volatile boolean retired;
 
     /**
      * @param timeout how long a caller waits for the confirm before it is told the outcome is unknown
@@ -91,12 +101,25 @@ final class PublisherChannel {
             KnownExchanges knownExchanges,
             boolean alone)
             throws IOException {
+        this(channel, writes, timeout, onSettled, knownExchanges, alone, MIN_LIFE_BEFORE_RETIRING);
+    }
+
+    PublisherChannel(
+            Channel channel,
+            WriteCoalescer writes,
+            Duration timeout,
+            Runnable onSettled,
+            KnownExchanges knownExchanges,
+            boolean alone,
+            Duration minLife)
+            throws IOException {
         this.channel = channel;
         this.writes = writes;
         this.timeout = timeout;
         this.onSettled = onSettled;
         this.knownExchanges = knownExchanges;
         this.alone = alone;
+        this.minLife = minLife;
         channel.confirmSelect();
         channel.addConfirmListener(
                 (tag, multiple) -> settle(tag, multiple, null),
@@ -105,8 +128,16 @@ final class PublisherChannel {
         channel.addShutdownListener(this::onShutdown);
     }
 
-    boolean isOpen() {
-        return channel.isOpen();
+    /**
+     * Whether new messages may go on this channel: it is open and no negative confirm retired it. A nack means
+     * the queue's process could not take the message, and the channel's own view of that queue may be what is
+     * broken: RabbitMQ 3.10 keeps nacking every message a channel sends to a quorum queue when its first one
+     * was sent while the queue's record still named the leader's dead node (the channel asks only that node,
+     * forever). A new channel starts from the record as it is now, so a nacked channel is replaced, at most
+     * once per {@link #MIN_LIFE_BEFORE_RETIRING}, and closed once its messages are settled or overdue.
+     */
+    boolean isUsable() {
+        return channel.isOpen() && !retired;
     }
 
     /** Queues the message for sending and returns a future completed by the broker's confirm. */
@@ -205,6 +236,9 @@ final class PublisherChannel {
     private void complete(Pending p, BrokerException nack) {
         settled(p);
         if (nack != null) {
+            if (System.nanoTime() - openedAtNanos >= minLife.toNanos()) {
+                retired = true;
+            }
             p.result.completeExceptionally(nack);
         } else if (p.returned) {
             p.result.completeExceptionally(

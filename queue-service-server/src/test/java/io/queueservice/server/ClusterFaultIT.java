@@ -131,9 +131,10 @@ class ClusterFaultIT {
         PublishLoad.Result result;
         Duration recovery;
         Duration recoveryAfterRestart;
+        Instant killedAt;
         try (load) {
             load.awaitMoreAccepted(200, Duration.ofSeconds(60));
-            Instant killedAt = leader.kill9(); // requests sent from here on find the node dead
+            killedAt = leader.kill9(); // requests sent from here on find the node dead
             recovery = load.awaitRecovery(killedAt, RECOVERY_BOUND);
             // After a node died, the service keeps publishing through the others.
             try {
@@ -142,7 +143,8 @@ class ClusterFaultIT {
                 // Is it the service or the broker? Ask the queue directly, on a fresh connection.
                 throw new AssertionError(e.getMessage() + "; a plain AMQP publish on a fresh connection to "
                         + cluster.survivor(leader).amqpUrl() + " now gets: "
-                        + plainPublishOutcome(cluster.survivor(leader).amqpUrl(), queue));
+                        + plainPublishOutcome(cluster.survivor(leader).amqpUrl(), queue)
+                        + "; failures since the kill: " + load.failuresSince(killedAt));
             }
             assertThat(leader.isRunning()).isFalse();
             PrivateRabbitNode newLeader = awaitLeader(queue);
@@ -162,7 +164,7 @@ class ClusterFaultIT {
             result = load.stop();
         }
         System.out.println("RELIABILITY-NOTE scenario 2: first 2xx " + recoveryAfterRestart.toMillis()
-                + " ms after the restart began");
+                + " ms after the restart began; failures since the kill: " + load.failuresSince(killedAt));
         assertAllAcceptedConsumed(scenario, queue, result, recovery, leader);
     }
 
@@ -180,9 +182,10 @@ class ClusterFaultIT {
         PublishLoad.Result result;
         Duration recovery;
         Duration recoveryAfterResume;
+        Instant pausedAt;
         try (load) {
             load.awaitMoreAccepted(200, Duration.ofSeconds(60));
-            Instant pausedAt = serviceNode.pause(); // requests sent from here on find the node frozen
+            pausedAt = serviceNode.pause(); // requests sent from here on find the node frozen
             try {
                 // The service leaves the frozen node (missed heartbeats) and publishes through the others.
                 recovery = load.awaitRecovery(pausedAt, RECOVERY_BOUND);
@@ -200,8 +203,8 @@ class ClusterFaultIT {
             recoveryAfterResume = load.awaitRecovery(resumedAt, RECOVERY_BOUND);
             result = load.stop();
         }
-        System.out.println(
-                "RELIABILITY-NOTE scenario 3: first 2xx " + recoveryAfterResume.toMillis() + " ms after SIGCONT");
+        System.out.println("RELIABILITY-NOTE scenario 3: first 2xx " + recoveryAfterResume.toMillis()
+                + " ms after SIGCONT; failures since SIGSTOP: " + load.failuresSince(pausedAt));
         assertAllAcceptedConsumed(scenario, queue, result, recovery, serviceNode);
     }
 

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.LongSummaryStatistics;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -160,6 +161,36 @@ final class PublishLoad implements AutoCloseable {
                 + ", last failure " + lastFailure;
     }
 
+    /**
+     * The failed answers to requests sent after {@code since}, by status and detail: how many, and when the first
+     * and last were sent (ms after {@code since}). For notes that explain a recovery.
+     */
+    String failuresSince(Instant since) {
+        Map<String, List<Attempt>> byAnswer = new TreeMap<>();
+        for (Attempt a : attempts) {
+            if (a.status() / 100 != 2 && !a.sentAt().isBefore(since)) {
+                byAnswer.computeIfAbsent(a.status() + " '" + a.detail() + "'", k -> new ArrayList<>())
+                        .add(a);
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        byAnswer.forEach((answer, list) -> {
+            LongSummaryStatistics at = list.stream()
+                    .mapToLong(a -> Duration.between(since, a.sentAt()).toMillis())
+                    .summaryStatistics();
+            out.append(out.isEmpty() ? "" : "; ")
+                    .append(list.size())
+                    .append(" x ")
+                    .append(answer)
+                    .append(" sent +")
+                    .append(at.getMin())
+                    .append("..+")
+                    .append(at.getMax())
+                    .append(" ms");
+        });
+        return out.isEmpty() ? "none" : out.toString();
+    }
+
     /** The first request sent after {@code instant} that was answered 2xx, if any yet. */
     Optional<Attempt> firstAcceptedAfter(Instant instant) {
         return attempts.stream()
@@ -179,8 +210,8 @@ final class PublishLoad implements AutoCloseable {
                     .until(() -> firstAcceptedAfter(healedAt).isPresent());
         } catch (ConditionTimeoutException e) {
             // What the service kept answering is what explains it.
-            throw new AssertionError(
-                    "no request sent after " + healedAt + " was accepted within " + atMost + " (" + progress() + ")");
+            throw new AssertionError("no request sent after " + healedAt + " was accepted within " + atMost + " ("
+                    + progress() + "); failures since: " + failuresSince(healedAt));
         }
         return Duration.between(
                 healedAt, firstAcceptedAfter(healedAt).orElseThrow().sentAt());
