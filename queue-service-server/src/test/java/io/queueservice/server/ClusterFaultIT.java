@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
 
 /**
  * The fault suite on a private three-node cluster (scenarios 2, 3 and 6 of docs/reliability.md): nodes
@@ -57,13 +57,12 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
  *
  * <p>One cluster for the class (forming one takes 20-60 s); each test leaves it healed.
  *
- * <p>Off by default (QS_CLUSTER_FAULTS=1 runs it): it takes 4-5 minutes on a two-core machine and scenarios 2
- * and 3 do not pass every run yet. 0 lost in every run so far, but after the kill -9 of the node holding both
- * the service's connection and the quorum leader the service sometimes reconnected to a survivor and still
- * answered 503 for over a minute (open, see the cluster notes), and a node resumed after SIGSTOP usually stays
- * in a recorded partition until its app is restarted (RabbitMQ 3.10 with pause_minority).
+ * <p>Part of the default suite (about 4 minutes on a two-core machine); QS_CLUSTER_FAULTS=0 skips it, for quick
+ * local runs. RabbitMQ 3.10.8 needs help twice, and the notes say when it got it: a node resumed after SIGSTOP usually
+ * stays in a recorded partition until its app is restarted ({@link PrivateRabbitCluster#heal()}), and the
+ * at-least-once dead-letter worker sometimes does not resume on a new leader (scenario 6b).
  */
-@EnabledIfEnvironmentVariable(named = "QS_CLUSTER_FAULTS", matches = "1")
+@DisabledIfEnvironmentVariable(named = "QS_CLUSTER_FAULTS", matches = "0")
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 // The SIGSTOP scenario last: a node resumed after a long freeze sometimes needs its app restarted to
 // leave a recorded partition (see PrivateRabbitCluster.heal), which is best not carried into others.
@@ -172,9 +171,12 @@ class ClusterFaultIT {
     @Test
     @Order(4)
     void freezingANodeForThirtySecondsLosesNoAcceptedMessage() {
-        PrivateRabbitNode serviceNode = awaitServiceNode();
         String queue = declareQuorumQueue(uniqueName("pause"));
         PrivateRabbitNode leader = cluster.quorumLeader(queue);
+        // The worst case again: the service leaves the frozen node (missed heartbeats) several seconds before the
+        // others notice it and elect a new leader, so its new channels start while the queue's record still
+        // names the frozen leader (what RabbitMQ 3.10 nacks forever on a channel; see PublisherChannel).
+        PrivateRabbitNode serviceNode = serviceConnectedTo(leader);
         String scenario = "3. SIGSTOP for " + PAUSE.toSeconds() + " s of the service's node"
                 + (leader == serviceNode ? " (also the quorum leader)" : " (not the quorum leader)") + ", SIGCONT";
 
