@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * <p>Messages are spread over a few channels in confirm mode; many may be in flight at once and their
  * confirms arrive asynchronously, so throughput does not depend on one round trip per message. A
  * channel that dies (the broker closed it, or the connection was lost) fails its pending messages and
- * is replaced by a new one on the next publish.
+ * is replaced by a new one on the next publish; so is a channel that received a negative confirm (see
+ * {@link PublisherChannel#isUsable()}).
  *
  * <p>The first publish to an exchange goes alone, on a channel of its own, so that a refusal (no such
  * exchange, internal, not writable), which the broker answers by closing the channel, cannot fail other
@@ -225,7 +226,8 @@ public final class ConfirmingPublisher implements BrokerConnection.Listener, Aut
                     config.requestTimeout(),
                     inFlight::release,
                     knownExchanges,
-                    alone);
+                    alone,
+                    PublisherChannel.MIN_LIFE_BEFORE_RETIRING);
         } catch (IOException e) {
             throw BrokerErrors.translate(e);
         }

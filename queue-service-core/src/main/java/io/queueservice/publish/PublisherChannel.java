@@ -92,18 +92,9 @@ final class PublisherChannel {
      * @param knownExchanges forgets the exchanges of the messages in flight when the broker closes the channel
      * @param alone whether this channel carries a single message to an exchange not yet proven publishable:
      *     when the broker closes it, the reason (no such exchange, access refused) is that message's own
+     * @param minLife how long the channel serves before a negative confirm may retire it (see {@link
+     *     #isUsable()}); {@link #MIN_LIFE_BEFORE_RETIRING} in the service
      */
-    PublisherChannel(
-            Channel channel,
-            WriteCoalescer writes,
-            Duration timeout,
-            Runnable onSettled,
-            KnownExchanges knownExchanges,
-            boolean alone)
-            throws IOException {
-        this(channel, writes, timeout, onSettled, knownExchanges, alone, MIN_LIFE_BEFORE_RETIRING);
-    }
-
     PublisherChannel(
             Channel channel,
             WriteCoalescer writes,
