@@ -123,9 +123,9 @@ final class PublisherChannel {
      * Whether new messages may go on this channel: it is open and no negative confirm retired it. A nack means
      * the queue's process could not take the message, and the channel's own view of that queue may be what is
      * broken: RabbitMQ 3.10 keeps nacking every message a channel sends to a quorum queue when its first one
-     * was sent while the queue's record still named the leader's dead node (the channel asks only that node,
-     * forever). A new channel starts from the record as it is now, so a nacked channel is replaced, at most
-     * once per {@link #MIN_LIFE_BEFORE_RETIRING}, and closed once its messages are settled or overdue.
+     * was sent while the queue's record still named the leader's dead node (the channel asks only that node, for
+     * as long as it is down). A new channel starts from the record as it is now, so a nacked channel is replaced
+     * once it has served {@link #MIN_LIFE_BEFORE_RETIRING}, and closed once its messages are settled or overdue.
      */
     boolean isUsable() {
         return channel.isOpen() && !retired;
