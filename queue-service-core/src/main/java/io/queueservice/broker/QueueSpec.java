@@ -42,7 +42,8 @@ public record QueueSpec(
     /** RabbitMQ stores TTLs as unsigned 32-bit milliseconds. */
     private static final long MAX_TTL = 4_294_967_295L;
 
-    private static final String TYPE_ARGUMENT = "x-queue-type";
+    /** The declaration argument that carries the queue's type. */
+    static final String TYPE_ARGUMENT = "x-queue-type";
 
     public QueueSpec {
         arguments = FieldValues.copyOf(arguments);
@@ -197,7 +198,7 @@ public record QueueSpec(
 
     private Map<String, Object> amqpArguments(List<Violation> conflicts) {
         Map<String, Object> args = new LinkedHashMap<>(arguments);
-        put(args, conflicts, "x-queue-type", "type", type == null ? null : type.amqpName());
+        put(args, conflicts, TYPE_ARGUMENT, "type", type == null ? null : type.amqpName());
         put(args, conflicts, "x-dead-letter-exchange", "deadLetterExchange", deadLetterExchange);
         put(args, conflicts, "x-dead-letter-routing-key", "deadLetterRoutingKey", deadLetterRoutingKey);
         put(args, conflicts, "x-message-ttl", "messageTtl", messageTtl);

@@ -19,8 +19,6 @@ import java.util.concurrent.TimeoutException;
  * and that must never affect another request. Failures arrive as {@link BrokerException}s.
  */
 public final class Topology {
-    private static final String TYPE_ARGUMENT = "x-queue-type";
-
     private final BrokerConnection connection;
     private final QueueType defaultQueueType;
     private final KnownExchanges knownExchanges = new KnownExchanges();
@@ -134,7 +132,7 @@ public final class Topology {
             }
             return run(ch -> declareQueue(ch, s, arguments));
         } catch (ResourceConflictException e) {
-            throw e.argument().filter(TYPE_ARGUMENT::equals).isPresent() ? typeConflict(s, e) : e;
+            throw e.argument().filter(QueueSpec.TYPE_ARGUMENT::equals).isPresent() ? typeConflict(s, e) : e;
         }
     }
 
@@ -143,7 +141,7 @@ public final class Topology {
      * broker may answer by closing the connection.
      */
     static boolean replicated(Map<String, Object> queueArguments) {
-        Object type = queueArguments.get("x-queue-type");
+        Object type = queueArguments.get(QueueSpec.TYPE_ARGUMENT);
         return type != null && !type.toString().equals(QueueType.CLASSIC.amqpName());
     }
 
@@ -199,7 +197,7 @@ public final class Topology {
                                 + " here)")
                 + ", and RabbitMQ never changes the type of a queue: declare it with the type it has, or move its"
                 + " messages elsewhere and delete it; the broker said: " + e.getMessage();
-        return new ResourceConflictException(detail, TYPE_ARGUMENT);
+        return new ResourceConflictException(detail, QueueSpec.TYPE_ARGUMENT);
     }
 
     /**

@@ -175,7 +175,8 @@ class ClusterFaultIT {
         PrivateRabbitNode leader = cluster.quorumLeader(queue);
         // The worst case again: the service leaves the frozen node (missed heartbeats) several seconds before the
         // others notice it and elect a new leader, so its new channels start while the queue's record still
-        // names the frozen leader (what RabbitMQ 3.10 nacks forever on a channel; see PublisherChannel).
+        // names the frozen leader (what RabbitMQ 3.10 nacks on a channel while that node is down; see
+        // PublisherChannel).
         PrivateRabbitNode serviceNode = serviceConnectedTo(leader);
         String scenario = "3. SIGSTOP for " + PAUSE.toSeconds() + " s of the service's node"
                 + (leader == serviceNode ? " (also the quorum leader)" : " (not the quorum leader)") + ", SIGCONT";
