@@ -323,6 +323,15 @@ public final class BrokerConnection implements AutoCloseable {
         return sockets.holdWrites()::close;
     }
 
+    /**
+     * Runs {@code call}, which waits for the broker's answer (opening a channel, say), with this thread's
+     * writes going out at once even while they are held (see {@link #holdWrites()}): held, they would never
+     * reach the broker, and the answer never come.
+     */
+    public <T> T unheld(java.util.function.Supplier<T> call) {
+        return CoalescingSocketFactory.unheld(call);
+    }
+
     /** The connection's name, as the broker shows it. */
     public String name() {
         return name;

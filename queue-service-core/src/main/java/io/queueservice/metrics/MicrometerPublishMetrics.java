@@ -1,6 +1,7 @@
 package io.queueservice.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -11,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * {@link PublishMetrics} on Micrometer: {@code queue_message_published_total{exchange}}, {@code
  * queue_message_publish_errors_total{exchange,reason}} and {@code queue_message_publish_confirm_seconds} (a
- * histogram of the time from publish to confirm, over all exchanges).
+ * histogram of the time from publish to confirm, over all exchanges), and {@code
+ * queue_message_publish_batch_size} (a histogram of the number of messages in each batch publish).
  *
  * <p>The exchange label is bounded: the first {@value #MAX_EXCHANGES} exchange names get their own
  * value, any further one is counted under {@code _other}, and a publish refused because its exchange
@@ -29,6 +31,7 @@ public final class MicrometerPublishMetrics implements PublishMetrics {
     private final Map<String, Counter> failed = new ConcurrentHashMap<>();
 
     private final Timer confirmLatency;
+    private final DistributionSummary batchSize;
 
     public MicrometerPublishMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -36,6 +39,15 @@ public final class MicrometerPublishMetrics implements PublishMetrics {
                 .description("Time from publish to the broker's confirm")
                 .publishPercentileHistogram()
                 .register(registry);
+        this.batchSize = DistributionSummary.builder("queue.message.publish.batch.size")
+                .description("Messages per batch publish")
+                .serviceLevelObjectives(1, 10, 50, 100, 250, 500, 1000)
+                .register(registry);
+    }
+
+    @Override
+    public void batchPublished(int size) {
+        batchSize.record(size);
     }
 
     @Override
