@@ -16,9 +16,7 @@ import java.io.StringReader;
 import java.io.Writer;
 import java.util.Collections;
 import java.util.LinkedHashSet;
-import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -35,13 +33,6 @@ import java.util.regex.Pattern;
 final class TemplateCompiler {
     /** A variable's name: the message's variables are flat. */
     static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
-
-    /** Attributes whose value is a URL the browser follows or loads. */
-    private static final Set<String> LINK_ATTRIBUTES =
-            Set.of("href", "src", "action", "formaction", "background", "poster", "cite", "srcset", "xlink:href");
-
-    /** A Mustache tag at the start of a value, and the name it holds. */
-    private static final Pattern LEADING_TAG = Pattern.compile("^\\s*\\{\\{\\s*[#^&{]?\\s*([^}\\s]*)");
 
     private static final Factory HTML = new Factory(true);
     private static final Factory TEXT = new Factory(false);
@@ -64,6 +55,10 @@ final class TemplateCompiler {
         TemplateException(String message) {
             super(message, null, false, false);
         }
+    }
+
+    static int lineOf(String source, int index) {
+        return (int) source.substring(0, index).chars().filter(c -> c == '\n').count() + 1;
     }
 
     /** Whether a variable must hold an http(s) URL: its name ends in {@code Url} or {@code URL}. */
@@ -89,7 +84,7 @@ final class TemplateCompiler {
         Set<String> variables = new LinkedHashSet<>();
         collect(mustache.getCodes(), true, required, variables);
         if (html) {
-            checkAttributes(source);
+            HtmlAttributeCheck.check(source);
         }
         return new Compiled(mustache, Collections.unmodifiableSet(required), Collections.unmodifiableSet(variables));
     }
@@ -109,79 +104,6 @@ final class TemplateCompiler {
                 collect(code.getCodes(), false, required, variables);
             }
         }
-    }
-
-    /**
-     * Walks the attributes of the HTML's tags: a variable must not start an unquoted value (it could add
-     * attributes), and a variable that starts a link's value must be a {@code ...Url} variable.
-     */
-    private static void checkAttributes(String html) throws TemplateException {
-        int n = html.length();
-        int i = 0;
-        while ((i = html.indexOf('<', i)) >= 0 && i + 1 < n) {
-            i++;
-            if (!Character.isLetter(html.charAt(i))) {
-                continue; // text, a comment, a doctype or an end tag
-            }
-            while (i < n && html.charAt(i) != '>') {
-                int start = i;
-                while (i < n && !isAttributeEnd(html.charAt(i)) && html.charAt(i) != '=') {
-                    i++;
-                }
-                String attribute = html.substring(start, i).toLowerCase(Locale.ROOT);
-                i = skipSpaces(html, i);
-                if (i >= n || html.charAt(i) != '=') {
-                    i = Math.max(i, start + 1);
-                    continue;
-                }
-                i = skipSpaces(html, i + 1);
-                if (i < n && (html.charAt(i) == '"' || html.charAt(i) == '\'')) {
-                    int end = html.indexOf(html.charAt(i), i + 1);
-                    end = end < 0 ? n : end;
-                    checkValue(html, attribute, html.substring(i + 1, end), i);
-                    i = end + 1;
-                } else if (html.startsWith("{{", i)) {
-                    throw new TemplateException("line " + lineOf(html, i) + ": the value of '" + attribute
-                            + "' holds a variable without quotes: write " + attribute + "=\"{{...}}\"");
-                } else {
-                    while (i < n && !isAttributeEnd(html.charAt(i))) {
-                        i++;
-                    }
-                }
-            }
-        }
-    }
-
-    private static boolean isAttributeEnd(char c) {
-        return Character.isWhitespace(c) || c == '>';
-    }
-
-    private static int skipSpaces(String s, int i) {
-        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-            i++;
-        }
-        return i;
-    }
-
-    private static void checkValue(String html, String attribute, String value, int at) throws TemplateException {
-        if (!LINK_ATTRIBUTES.contains(attribute)) {
-            return;
-        }
-        Matcher m = LEADING_TAG.matcher(value);
-        if (m.find() && !isLink(m.group(1))) {
-            throw new TemplateException("line " + lineOf(html, at) + ": '" + m.group(1)
-                    + "' starts a link, so it must be a variable named ...Url (such as " + safeName(m.group(1))
-                    + "Url), which is checked to be an http:// or https:// URL");
-        }
-    }
-
-    private static String safeName(String name) {
-        String s = name.replaceAll("[^A-Za-z0-9_]", "");
-        return s.isEmpty() ? "link" : s;
-    }
-
-    private static int lineOf(String source, int index) {
-        return (int) source.substring(0, index).chars().filter(c -> c == '\n').count() + 1;
     }
 
     /** Mustache's message with its location as "line N: ..." instead of its own "@[file:N]". */
