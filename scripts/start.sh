@@ -45,5 +45,9 @@ fi
 JAVA_OPTS="${JAVA_OPTS:--Xmx128m -XX:MaxMetaspaceSize=96m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}"
 read -r -a java_opts <<< "$JAVA_OPTS"
 
-info "Running queue-service on port ${PORT:-3000}: java $JAVA_OPTS -jar $JAR $*"
+if [[ "${1:-}" == "render-email" ]]; then
+    info "Rendering, not sending: java $JAVA_OPTS -jar $JAR $*"
+else
+    info "Running queue-service on port ${PORT:-3000}: java $JAVA_OPTS -jar $JAR $*"
+fi
 exec java "${java_opts[@]}" -jar "$JAR" "$@"

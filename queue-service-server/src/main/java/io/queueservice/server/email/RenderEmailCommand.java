@@ -122,7 +122,7 @@ public final class RenderEmailCommand {
 
     private static String decode(String value) {
         try {
-            return MimeUtility.decodeText(MimeUtility.unfold(value));
+            return MimeUtility.decodeText(MimeUtility.unfold(value)).replaceAll("\\s+", " ");
         } catch (UnsupportedEncodingException e) {
             return value;
         }
