@@ -143,6 +143,21 @@ class EmailTemplatesTest {
     }
 
     @Test
+    void aKubernetesConfigMapVolumeIsRead() throws Exception {
+        // A ConfigMap volume: the files live in a hidden, dated folder, reached through symbolic links.
+        Path data = Files.createDirectories(dir.resolve("..2026_12_04_10_00_00.123"));
+        write(data, "welcome", "en", "Welcome\n", "<p>Hi {{name}}</p>\n", "Hi {{name}}\n");
+        Files.createSymbolicLink(dir.resolve("..data"), data.getFileName());
+        Files.createSymbolicLink(dir.resolve("welcome"), Path.of("..data", "welcome"));
+
+        EmailTemplates templates = readDir();
+
+        assertThat(templates.names()).containsExactly("confirmation", "welcome");
+        assertThat(templates.find("welcome", List.of()).orElseThrow().required())
+                .containsExactly("name");
+    }
+
+    @Test
     void aTemplateThatDoesNotParseIsNamedWithItsLine() throws Exception {
         write(dir, "welcome", "en", "Welcome\n", "<p>\n{{#vip}}Hi {{name}}\n</p>\n", "Hi {{name}}\n");
 
