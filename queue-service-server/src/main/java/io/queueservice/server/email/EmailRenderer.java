@@ -51,6 +51,7 @@ public final class EmailRenderer {
 
     private final EmailTemplates templates;
 
+    /** A renderer of messages with {@code templates} (read and checked at start-up). */
     public EmailRenderer(EmailTemplates templates) {
         this.templates = templates;
     }
