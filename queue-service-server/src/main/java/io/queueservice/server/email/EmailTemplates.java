@@ -79,15 +79,6 @@ public final class EmailTemplates {
         return templates;
     }
 
-    /** The built-in templates, with the default language {@code defaultLocale}; for tests and tools. */
-    static EmailTemplates builtIn(String defaultLocale) {
-        TemplateFolder.Contents builtIn = TemplateFolder.readBuiltIn();
-        if (!builtIn.problems().isEmpty()) {
-            throw new IllegalStateException("broken built-in templates: " + builtIn.problems());
-        }
-        return new EmailTemplates(builtIn.templates(), defaultLocale);
-    }
-
     private void checkDefaultLocale(ConfigReader env) {
         byName.forEach((name, languages) -> {
             if (Locale.lookupTag(defaultRanges, languages.keySet()) == null) {
