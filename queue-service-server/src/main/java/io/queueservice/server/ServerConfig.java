@@ -5,7 +5,7 @@ import io.queueservice.config.ConfigReader;
 import io.queueservice.config.PemFiles;
 import io.queueservice.config.PublishConfig;
 import io.queueservice.server.api.BatchConfig;
-import io.queueservice.server.email.SmtpConfig;
+import io.queueservice.server.email.EmailConfig;
 import io.queueservice.server.security.SecurityConfig;
 import io.queueservice.worker.WorkerOptions;
 import java.net.URI;
@@ -27,7 +27,7 @@ import java.util.Set;
  *     pipelines); see {@code LogFormat}
  * @param worker how workers consume (retries, circuit breaker, prefetch, ...), and {@code DEFAULT_QUEUE_TYPE}
  *     ({@link WorkerOptions#queueType()}), which the API's queue declarations use as well
- * @param smtp where the email worker sends mail
+ * @param email where the email worker sends mail, and the templates it renders (read and checked here)
  * @param queueDepthInterval how often queue depths are read from the broker for {@code /metrics}
  * @param metricsQueues queues whose depth is reported besides those the service declared or consumes
  * @param managementUrl the RabbitMQ management API, needed to list queues
@@ -46,7 +46,7 @@ public record ServerConfig(
         BrokerConfig broker,
         PublishConfig publish,
         WorkerOptions worker,
-        SmtpConfig smtp,
+        EmailConfig email,
         Duration queueDepthInterval,
         List<String> metricsQueues,
         Optional<URI> managementUrl,
@@ -129,7 +129,7 @@ public record ServerConfig(
                 BrokerConfig.from(r),
                 publish,
                 WorkerOptions.from(r),
-                SmtpConfig.from(r),
+                EmailConfig.from(r),
                 Duration.ofMillis(r.longValue("QUEUE_DEPTH_INTERVAL", 15_000, 1_000, 3_600_000)),
                 metricsQueues(r),
                 managementUrl(r),

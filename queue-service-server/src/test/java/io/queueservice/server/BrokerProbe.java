@@ -79,15 +79,22 @@ public final class BrokerProbe implements AutoCloseable {
     /** Takes every message now in the queue and returns their bodies as text. */
     public List<String> drain(String queue) {
         List<String> bodies = new ArrayList<>();
+        takeAll(queue).forEach(r -> bodies.add(new String(r.getBody(), StandardCharsets.UTF_8)));
+        return bodies;
+    }
+
+    /** Takes every message now in the queue (acknowledged), with its properties, in queue order. */
+    public List<GetResponse> takeAll(String queue) {
+        List<GetResponse> taken = new ArrayList<>();
         // One channel for all: the fault suite drains queues of many thousand messages.
         try (Channel ch = channel()) {
             for (GetResponse r = ch.basicGet(queue, true); r != null; r = ch.basicGet(queue, true)) {
-                bodies.add(new String(r.getBody(), StandardCharsets.UTF_8));
+                taken.add(r);
             }
         } catch (Exception e) {
-            throw new AssertionError("draining " + queue + " failed after " + bodies.size() + " messages", e);
+            throw new AssertionError("draining " + queue + " failed after " + taken.size() + " messages", e);
         }
-        return bodies;
+        return taken;
     }
 
     /** Messages ready in the queue. */
