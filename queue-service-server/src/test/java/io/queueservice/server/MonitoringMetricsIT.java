@@ -49,10 +49,10 @@ class MonitoringMetricsIT {
     void everyMetricTheDashboardAndTheAlertsQueryIsExported() throws Exception {
         // Where each metric is used, and with which labels, from the files.
         Map<String, Query> queries = new LinkedHashMap<>();
-        MonitoringFilesTest.alertExpressions().forEach(e -> queries.put("alerts.yml: " + e, Query.of(e)));
-        MonitoringFilesTest.dashboardExpressions().forEach(e -> queries.put("dashboard: " + e, Query.of(e)));
+        MonitoringFiles.alertExpressions().forEach(e -> queries.put("alerts.yml: " + e, Query.of(e)));
+        MonitoringFiles.dashboardExpressions().forEach(e -> queries.put("dashboard: " + e, Query.of(e)));
         Pattern labelValues = Pattern.compile("label_values\\(\\s*([a-zA-Z_:][\\w:]*)\\s*,\\s*(\\w+)\\s*\\)");
-        for (String v : MonitoringFilesTest.dashboardVariableQueries()) {
+        for (String v : MonitoringFiles.dashboardVariableQueries()) {
             Matcher m = labelValues.matcher(v);
             assertThat(m.matches()).as("dashboard variable query %s", v).isTrue();
             queries.put("dashboard variable: " + v, new Query(Map.of(m.group(1), Set.of(m.group(2))), Set.of()));
@@ -138,7 +138,7 @@ class MonitoringMetricsIT {
     /** What one expression uses: metric names with their selector labels, and grouping labels. */
     record Query(Map<String, Set<String>> metrics, Set<String> grouping) {
         static Query of(String expr) {
-            return new Query(MonitoringFilesTest.metricsIn(expr), MonitoringFilesTest.groupingLabels(expr));
+            return new Query(MonitoringFiles.metricsIn(expr), MonitoringFiles.groupingLabels(expr));
         }
     }
 
