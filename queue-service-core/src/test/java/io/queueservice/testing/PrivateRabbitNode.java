@@ -31,8 +31,6 @@ import com.rabbitmq.client.ConnectionFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,7 +151,7 @@ public final class PrivateRabbitNode implements AutoCloseable {
         }
         this.nodeName =
                 "qs-test-" + safe + "-" + HexFormat.of().toHexDigits((short) RANDOM.nextInt()) + "@" + ShortHost.NAME;
-        int[] ports = freePorts(4);
+        int[] ports = FreePorts.several(4);
         this.amqpPort = ports[0];
         this.distPort = ports[1];
         this.managementPort = management ? ports[2] : 0;
@@ -870,29 +868,6 @@ public final class PrivateRabbitNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    /** Free ports on 127.0.0.1, avoiding the machine node's ports and the range rabbitmqctl uses for itself. */
-    private static int[] freePorts(int count) throws IOException {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; ) {
-                ServerSocket s = new ServerSocket();
-                held.add(s);
-                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                int port = s.getLocalPort();
-                if (port == 5672 || port == 25672 || port == 4369 || (port >= 35672 && port <= 35682)) {
-                    continue;
-                }
-                ports[i++] = port;
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
         }
     }
 

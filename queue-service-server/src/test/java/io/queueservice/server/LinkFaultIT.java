@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.queueservice.server.ApiClient.Response;
+import io.queueservice.testing.FreePorts;
 import io.queueservice.testing.SharedBroker;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,10 +53,7 @@ class LinkFaultIT {
     @BeforeEach
     void start() throws IOException {
         URI shared = URI.create(SharedBroker.url());
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = FreePorts.one();
         reactor = new NioReactor();
         proxy = TcpCrusherBuilder.builder()
                 .withReactor(reactor)

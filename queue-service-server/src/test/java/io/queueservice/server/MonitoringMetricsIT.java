@@ -7,10 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import io.queueservice.server.email.EmailWorker;
+import io.queueservice.testing.FreePorts;
 import io.queueservice.testing.SharedBroker;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,7 +62,7 @@ class MonitoringMetricsIT {
 
         Map<String, String> settings = new HashMap<>();
         settings.put("SMTP_HOST", "127.0.0.1");
-        settings.put("SMTP_PORT", Integer.toString(closedPort()));
+        settings.put("SMTP_PORT", Integer.toString(FreePorts.one())); // the SMTP server that is not there
         settings.put("SMTP_TIMEOUT", "2000");
         settings.put("MAX_RETRIES", "1"); // one retry (1 s later), then the dead-letter queue
         settings.put("QUEUE_DEPTH_INTERVAL", "1000");
@@ -202,13 +200,6 @@ class MonitoringMetricsIT {
             }
         }
         return metrics;
-    }
-
-    /** A local port nothing listens on (found free, then closed): the SMTP server that is not there. */
-    private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
     }
 
     /**
