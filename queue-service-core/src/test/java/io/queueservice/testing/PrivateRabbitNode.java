@@ -245,17 +245,29 @@ public final class PrivateRabbitNode implements AutoCloseable {
     }
 
     /**
-     * A node to be joined into a cluster by {@link PrivateRabbitCluster}: {@code pause_minority} partition handling,
-     * and {@code net_ticktime} 15 with aten polling every second, so that a paused node is noticed in about 20 s
-     * instead of 60+ (the settings of RabbitMQ's own Jepsen suite). All nodes of one JVM share one Erlang cookie.
+     * A node to be joined into a cluster by {@link PrivateRabbitCluster}, with the settings of {@code
+     * scripts/cluster-node/} that {@code scripts/cluster.sh} gives its nodes too: {@code pause_minority} partition
+     * handling, and {@code net_ticktime} 15 with aten polling every second, so that a paused node is noticed in about
+     * 20 s instead of 60+. All nodes of one JVM share one Erlang cookie.
      */
     static PrivateRabbitNode startClusterMember(String name) {
         return start(
-                name, List.of("cluster_partition_handling = pause_minority"), CLUSTER_ADVANCED_CONFIG, false, null);
+                name, clusterSetting("rabbitmq.conf").lines().toList(), clusterSetting("advanced.config"), false, null);
     }
 
-    private static final String CLUSTER_ADVANCED_CONFIG =
-            "[{kernel, [{net_ticktime, 15}]}, {aten, [{poll_interval, 1000}]}].\n";
+    /** A file of scripts/cluster-node/, which the build copies beside this class. */
+    private static String clusterSetting(String file) {
+        String resource = "cluster-node/" + file;
+        try (var in = PrivateRabbitNode.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " is not on the test classpath: the build copies it from"
+                        + " scripts/cluster-node/ (see queue-service-core/pom.xml)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+    }
 
     private static PrivateRabbitNode start(
             String name, List<String> extraConfLines, boolean management, TlsListener tls) {
