@@ -10,7 +10,6 @@ import io.queueservice.config.RetryConfig;
 import io.queueservice.metrics.WorkerMetrics;
 import io.queueservice.publish.ConfirmingPublisher;
 import java.time.Duration;
-import java.util.Map;
 
 /** Declares what a worker needs and starts it (used by the client; kept apart so the Worker stays about consuming). */
 public final class Workers {
@@ -43,21 +42,13 @@ public final class Workers {
         }
         topology.declareQueue(QueueSpec.durable(schedule.deadLetterQueue()).withDefaultType(queueType));
         for (Duration step : schedule.steps()) {
-            topology.declareQueue(new QueueSpec(
-                            schedule.retryQueue(step),
-                            null,
-                            true,
-                            false,
-                            "",
-                            queue,
-                            step.toMillis(),
-                            null,
-                            null,
-                            null,
-                            null,
-                            false,
-                            Map.of())
-                    .withDefaultType(queueType));
+            // Back to the work queue, through the default exchange, once the step's delay is over.
+            QueueSpec retryQueue = QueueSpec.builder(schedule.retryQueue(step))
+                    .deadLetterExchange("")
+                    .deadLetterRoutingKey(queue)
+                    .messageTtl(step.toMillis())
+                    .build();
+            topology.declareQueue(retryQueue.withDefaultType(queueType));
         }
     }
 
