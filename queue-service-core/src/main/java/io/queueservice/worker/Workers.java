@@ -9,6 +9,7 @@ import io.queueservice.broker.Topology;
 import io.queueservice.config.RetryConfig;
 import io.queueservice.metrics.WorkerMetrics;
 import io.queueservice.publish.ConfirmingPublisher;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** Declares what a worker needs and starts it (used by the client; kept apart so the Worker stays about consuming). */
@@ -20,7 +21,7 @@ public final class Workers {
      * queue type.
      */
     public static void declareRetryTopology(Topology topology, String queue, RetryConfig retry) {
-        declareRetryTopology(topology, queue, retry, null);
+        declareRetryTopology(topology, queue, retry, topology.defaultQueueType().orElse(null));
     }
 
     /**
@@ -37,7 +38,7 @@ public final class Workers {
         RetrySchedule schedule = new RetrySchedule(queue, retry);
         String longest =
                 schedule.retryQueue(schedule.steps().get(schedule.steps().size() - 1));
-        if (longest.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > AmqpNames.MAX_SHORT_STRING_BYTES) {
+        if (longest.getBytes(StandardCharsets.UTF_8).length > AmqpNames.MAX_SHORT_STRING_BYTES) {
             throw new InvalidRequestException("queue", "is too long for its retry queues (" + longest + ")");
         }
         topology.declareQueue(QueueSpec.durable(schedule.deadLetterQueue()).withDefaultType(queueType));
