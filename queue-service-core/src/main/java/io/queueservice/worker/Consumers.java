@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * messages; the broker hands back what was delivered ahead and not yet handled.
  */
 final class Consumers {
-    // The worker's logger: everything a worker logs comes under one name, as operators filter on it.
+    // The worker's logger: one name for everything a worker logs, whichever class does the work.
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
     private final String queue;

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * or handed back exactly once.
  */
 record Delivery(String queue, Channel channel, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-    // The worker's logger: everything a worker logs comes under one name, as operators filter on it.
+    // The worker's logger: one name for everything a worker logs, whichever class does the work.
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
     /** The attempt number of this delivery: 1 unless a worker retried it. */

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * never lost.
  */
 final class OutcomeRouter {
-    // The worker's logger: everything a worker logs comes under one name, as operators filter on it.
+    // The worker's logger: one name for everything a worker logs, whichever class does the work.
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
     private final String queue;
