@@ -82,6 +82,7 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
         });
         breaker.getEventPublisher()
                 .onStateTransition(e -> onBreaker(e.getStateTransition().getToState()));
+        metrics.workerStarted(queue);
         metrics.circuitState(queue, "closed");
     }
 

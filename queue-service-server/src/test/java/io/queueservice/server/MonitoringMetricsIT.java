@@ -8,6 +8,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import io.queueservice.server.email.EmailWorker;
 import io.queueservice.testing.FreePorts;
+import io.queueservice.testing.PrivateRabbitNode;
 import io.queueservice.testing.SharedBroker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
@@ -35,7 +37,8 @@ import org.junit.jupiter.api.Test;
  * to an exchange that does not exist, a request on a path no route serves, and one confirmation email whose
  * SMTP server is not there (a closed port): the worker fails, retries once and dead-letters it. That
  * message is taken out of {@code email_confirmation.dlq} afterwards; other messages there are left alone.
- * Counters and timers only appear once used, hence the traffic; {@code up} comes from Prometheus itself.
+ * Timers and the counters of labels not known in advance only appear once used, hence the traffic; {@code up}
+ * comes from Prometheus itself.
  */
 class MonitoringMetricsIT {
     /** Series Prometheus makes itself, and labels it adds to every scraped series. */
@@ -131,6 +134,66 @@ class MonitoringMetricsIT {
                 removeFromDeadLetterQueue(broker, EmailWorker.QUEUE + ".dlq", messageId);
             }
         }
+    }
+
+    /**
+     * The counters whose labels are known in advance are exported at 0 as soon as the service runs, before any
+     * message: every reason of the publish errors, and the email worker's consumed, consume errors, retries and
+     * dead letters. On a private node, so that no message is waiting for the worker.
+     */
+    @Test
+    void countersWhoseLabelsAreKnownAreExportedAtZeroBeforeAnyMessage() {
+        Map<String, String> settings = Map.of("SMTP_HOST", "127.0.0.1", "SMTP_PORT", Integer.toString(FreePorts.one()));
+        String queue = "queue=\"" + EmailWorker.QUEUE + "\"";
+        List<String> expected = List.of(
+                "queue_message_publish_errors_total{exchange=\"_unknown\",reason=\"invalid\"}",
+                "queue_message_publish_errors_total{exchange=\"_unknown\",reason=\"not_found\"}",
+                "queue_message_publish_errors_total{exchange=\"_unknown\",reason=\"refused\"}",
+                "queue_message_publish_errors_total{exchange=\"amq.default\",reason=\"unroutable\"}",
+                "queue_message_publish_errors_total{exchange=\"amq.default\",reason=\"nacked\"}",
+                "queue_message_publish_errors_total{exchange=\"amq.default\",reason=\"timeout\"}",
+                "queue_message_publish_errors_total{exchange=\"amq.default\",reason=\"unavailable\"}",
+                "queue_message_published_total{exchange=\"amq.default\"}",
+                "queue_message_consumed_total{outcome=\"ack\"," + queue + "}",
+                "queue_message_consumed_total{outcome=\"retry\"," + queue + "}",
+                "queue_message_consumed_total{outcome=\"dead_letter\"," + queue + "}",
+                "queue_message_consume_errors_total{" + queue + ",reason=\"exception\"}",
+                "queue_message_consume_errors_total{" + queue + ",reason=\"retry\"}",
+                "queue_message_retries_total{" + queue + "}",
+                "queue_message_dead_lettered_total{" + queue + "}");
+        try (PrivateRabbitNode node = PrivateRabbitNode.start("metrics-at-zero");
+                RunningService service =
+                        RunningService.start(node.amqpUrl(), settings, Mode.parse(new String[] {"all"}))) {
+            Map<String, Double> values = new TreeMap<>();
+            try {
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> {
+                            values.clear();
+                            values.putAll(
+                                    seriesValues(service.api().get("/metrics").body()));
+                            return values.keySet().containsAll(expected);
+                        });
+            } catch (ConditionTimeoutException e) {
+                // reported below, with what is there
+            }
+            assertThat(values)
+                    .as("/metrics right after start-up")
+                    .containsAllEntriesOf(expected.stream().collect(Collectors.toMap(s -> s, s -> 0.0)));
+        }
+    }
+
+    /** Prometheus text format: each series ({@code name{labels}}, as written) with its value. */
+    private static Map<String, Double> seriesValues(String text) {
+        Map<String, Double> series = new TreeMap<>();
+        for (String line : text.split("\n")) {
+            int space = line.lastIndexOf(' ');
+            if (!line.isBlank() && !line.startsWith("#") && space > 0) {
+                series.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+            }
+        }
+        return series;
     }
 
     /** What one expression uses: metric names with their selector labels, and grouping labels. */
