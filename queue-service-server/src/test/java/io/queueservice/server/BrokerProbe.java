@@ -4,6 +4,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import io.queueservice.config.BrokerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ public final class BrokerProbe implements AutoCloseable {
             connection = f.newConnection("test-probe");
         } catch (Exception e) {
             throw new AssertionError(
-                    "cannot reach RabbitMQ for the test at " + amqpUrl.replaceAll(":[^:@/]*@", ":*****@")
+                    "cannot reach RabbitMQ for the test at " + BrokerConfig.mask(amqpUrl)
                             + "; run ./scripts/test.sh, which finds or starts one",
                     e);
         }

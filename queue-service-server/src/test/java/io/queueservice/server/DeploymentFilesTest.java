@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * service by {@link TestPublishScriptIT}.
  */
 class DeploymentFilesTest {
-    static final Path ROOT = MonitoringFilesTest.repoRoot();
+    static final Path ROOT = MonitoringFiles.repoRoot();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final String IMAGE = "queue-service:local";
