@@ -46,6 +46,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConfirmingPublisher implements Publisher, BrokerConnection.Listener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfirmingPublisher.class);
+
+    /**
+     * A header the publisher may add to a message to match a return to its publish, and refuses on messages it is
+     * given: a copy of a message that went through it (a dead letter, say) must drop it before it is published again.
+     */
+    public static final String RESERVED_HEADER = PublisherChannel.SEQUENCE_HEADER;
+
     private static final Duration RETRY_AFTER_FULL = Duration.ofSeconds(1);
     private static final Duration RETRY_AFTER_BLOCKED = Duration.ofSeconds(5);
 
