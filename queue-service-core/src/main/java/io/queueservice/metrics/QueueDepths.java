@@ -65,6 +65,11 @@ public final class QueueDepths implements AutoCloseable {
         });
     }
 
+    /** The queues whose depth is reported. */
+    public java.util.Set<String> watched() {
+        return java.util.Set.copyOf(depths.keySet());
+    }
+
     /** Stops reporting a queue (it was deleted). */
     public void forget(String queue) {
         depths.remove(queue);

@@ -3,16 +3,24 @@ package io.queueservice.server;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.queueservice.broker.BrokerConnection;
+import io.queueservice.broker.KnownExchanges;
 import io.queueservice.broker.Topology;
 import io.queueservice.client.QueueClient;
+import io.queueservice.deadletters.BrokerDirectory;
+import io.queueservice.deadletters.DeadLetterCatalog;
+import io.queueservice.deadletters.KnownTopology;
+import io.queueservice.deadletters.MessageBrowser;
 import io.queueservice.metrics.MicrometerPublishMetrics;
+import io.queueservice.metrics.MicrometerRedriveMetrics;
 import io.queueservice.metrics.MicrometerWorkerMetrics;
 import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.metrics.QueueDepths;
 import io.queueservice.publish.ConfirmingPublisher;
+import io.queueservice.redrive.Redriver;
 import io.queueservice.server.api.ApiServer;
 import io.queueservice.server.api.HttpApi;
 import io.queueservice.server.api.ManagementApi;
+import io.queueservice.server.api.QueueTraffic;
 import io.queueservice.server.email.EmailWorker;
 import io.queueservice.server.security.SecurityConfig;
 import java.time.Duration;
@@ -35,10 +43,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class QueueService {
     private static final Logger log = LoggerFactory.getLogger(QueueService.class);
+    /** Longest a stop waits for running redrives to settle what they have in flight. */
+    private static final Duration REDRIVE_STOP = Duration.ofSeconds(5);
 
     private final ServerConfig config;
     private final List<BrokerConnection> gatewayConnections = new ArrayList<>();
     private ConfirmingPublisher publisher;
+    private BrokerConnection adminConnection;
+    private BrokerConnection redriveConnection;
+    private ConfirmingPublisher redrivePublisher;
+    private Redriver redriver;
     private QueueClient workers;
     private final QueueDepths queueDepths;
     private final Health health;
@@ -66,7 +80,7 @@ public final class QueueService {
             Duration timeout = config.publish().requestTimeout();
             BrokerConnection publishConnection =
                     new BrokerConnection(config.broker(), "queue-service-publish", timeout);
-            BrokerConnection adminConnection = new BrokerConnection(config.broker(), "queue-service-admin", timeout);
+            adminConnection = new BrokerConnection(config.broker(), "queue-service-admin", timeout);
             gatewayConnections.addAll(List.of(publishConnection, adminConnection));
             topology = new Topology(adminConnection, config.worker().queueType());
             publisher = new ConfirmingPublisher(
@@ -83,9 +97,29 @@ public final class QueueService {
                         config.broker().password(),
                         config.broker().virtualHost(),
                         config.publish().requestTimeout()));
-        Optional<HttpApi.Gateway> gateway = publisher == null
-                ? Optional.empty()
-                : Optional.of(new HttpApi.Gateway(topology, publisher, publishMetrics, queueDepths, management));
+        Optional<HttpApi.Gateway> gateway = Optional.empty();
+        if (publisher != null) {
+            // Dead letters and redrives: a connection of their own, so a redrive never holds up the API's publishing.
+            KnownTopology known = new KnownTopology();
+            if (workers != null) {
+                known.consumed(EmailWorker.QUEUE);
+            }
+            redriveConnection = new BrokerConnection(
+                    config.broker(), "queue-service-redrive", config.publish().requestTimeout());
+            redrivePublisher = new ConfirmingPublisher(
+                    redriveConnection, new KnownExchanges(), config.publish(), PublishMetrics.NO_OP);
+            redriver = new Redriver(redriveConnection, redrivePublisher, new MicrometerRedriveMetrics(registry));
+            DeadLetterCatalog catalog = new DeadLetterCatalog(
+                    topology, known, management.map(m -> (BrokerDirectory) m), new MessageBrowser(adminConnection));
+            QueueTraffic traffic = new QueueTraffic();
+            gateway = Optional.of(new HttpApi.Gateway(
+                    known.recording(topology),
+                    traffic.counting(publisher),
+                    publishMetrics,
+                    queueDepths,
+                    management,
+                    Optional.of(new HttpApi.DeadLetters(catalog, redriver, traffic))));
+        }
         ProcessMetrics.brokerConnections(registry, watched);
         health = new Health(watched, Version.current());
         http = HttpApi.create(config, gateway, health, registry);
@@ -111,6 +145,9 @@ public final class QueueService {
         }
         QueueService s = new QueueService(config, mode);
         s.gatewayConnections.forEach(BrokerConnection::start);
+        if (s.redriveConnection != null) {
+            s.redriveConnection.start();
+        }
         try {
             if (s.workers != null) {
                 EmailWorker.start(s.workers, config.email(), config.worker());
@@ -170,6 +207,13 @@ public final class QueueService {
 
     private void closeBrokerSide(Duration drainFor) {
         queueDepths.close();
+        if (redriver != null) {
+            // Running redrives settle what they have in flight; the rest stays in their queues.
+            redriver.stop(drainFor.compareTo(REDRIVE_STOP) < 0 ? drainFor : REDRIVE_STOP);
+            redriver.close();
+            redrivePublisher.close();
+            redriveConnection.close();
+        }
         if (workers != null) {
             workers.close();
         }

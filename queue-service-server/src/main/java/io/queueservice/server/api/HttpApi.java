@@ -2,9 +2,11 @@ package io.queueservice.server.api;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.queueservice.broker.TopologyOperations;
+import io.queueservice.deadletters.DeadLetterOperations;
 import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.metrics.QueueDepths;
 import io.queueservice.publish.Publisher;
+import io.queueservice.redrive.RedriveOperations;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
 import io.queueservice.server.security.AccessControl;
@@ -55,13 +57,33 @@ public final class HttpApi {
      * @param publishMetrics where publish requests refused before reaching the publisher are counted
      * @param queueDepths reports the depth of the queues declared through the API
      * @param management lists the queues of the virtual host; empty when RABBITMQ_MANAGEMENT_URL is not set
+     * @param deadLetters dead-letter queues and redrives, and the console; empty: none of their routes
      */
     public record Gateway(
             TopologyOperations topology,
             Publisher publisher,
             PublishMetrics publishMetrics,
             QueueDepths queueDepths,
-            Optional<ManagementApi> management) {}
+            Optional<ManagementApi> management,
+            Optional<DeadLetters> deadLetters) {
+
+        /** Without dead letters, redrives nor console. */
+        public Gateway(
+                TopologyOperations topology,
+                Publisher publisher,
+                PublishMetrics publishMetrics,
+                QueueDepths queueDepths,
+                Optional<ManagementApi> management) {
+            this(topology, publisher, publishMetrics, queueDepths, management, Optional.empty());
+        }
+    }
+
+    /**
+     * What the dead-letter, redrive and console routes work with.
+     *
+     * @param traffic the service's own publish figures, for the console's rates
+     */
+    public record DeadLetters(DeadLetterOperations catalog, RedriveOperations redrives, QueueTraffic traffic) {}
 
     /** Whether a route reads a JSON body (whole, up to MAX_BODY_SIZE, before its handler runs). */
     private enum Body {
@@ -181,6 +203,65 @@ public final class HttpApi {
                     Body.JSON,
                     Threading.WORKER,
                     topo::unbind);
+
+            // Dead letters, redrives and the operator console (docs/dead-letters.md, docs/console.md).
+            g.deadLetters().ifPresent(d -> {
+                DeadLetterHandler dead = new DeadLetterHandler(d.catalog());
+                RedriveHandler redrive = new RedriveHandler(d.redrives());
+                StatsHandler stats = new StatsHandler(g.topology(), g.queueDepths(), registry, d.traffic());
+                routes.add(
+                        HttpMethod.GET,
+                        "/api/v1/deadletters",
+                        Scope.TOPOLOGY_READ,
+                        Body.NONE,
+                        Threading.WORKER,
+                        dead::list);
+                routes.add(
+                        HttpMethod.GET,
+                        "/api/v1/queues/{name}/messages",
+                        Scope.TOPOLOGY_READ,
+                        Body.NONE,
+                        Threading.WORKER,
+                        dead::peek);
+                routes.add(
+                        HttpMethod.POST,
+                        "/api/v1/queues/{name}/redrive",
+                        Scope.TOPOLOGY_WRITE,
+                        Body.JSON,
+                        Threading.WORKER,
+                        redrive::start);
+                routes.add(
+                        HttpMethod.GET,
+                        "/api/v1/redrives",
+                        Scope.TOPOLOGY_READ,
+                        Body.NONE,
+                        Threading.EVENT_LOOP,
+                        redrive::list);
+                routes.add(
+                        HttpMethod.GET,
+                        "/api/v1/redrives/{id}",
+                        Scope.TOPOLOGY_READ,
+                        Body.NONE,
+                        Threading.EVENT_LOOP,
+                        redrive::get);
+                routes.add(
+                        HttpMethod.DELETE,
+                        "/api/v1/redrives/{id}",
+                        Scope.TOPOLOGY_WRITE,
+                        Body.NONE,
+                        Threading.EVENT_LOOP,
+                        redrive::cancel);
+                routes.add(
+                        HttpMethod.GET,
+                        "/api/v1/stats",
+                        Scope.TOPOLOGY_READ,
+                        Body.NONE,
+                        Threading.WORKER,
+                        stats::stats);
+                Console console = new Console();
+                routes.addOpen(HttpMethod.GET, "/console", console::redirect);
+                routes.addOpen(HttpMethod.GET, "/console/*", console::serve);
+            });
         });
 
         HttpServerOptions options = new HttpServerOptions()

@@ -1,0 +1,38 @@
+package io.queueservice.server.api;
+
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+
+/**
+ * {@code /console}: the operator console, static files from the jar ({@code io/queueservice/console}) that call
+ * the public API from the browser, with the caller's token. The files need no token; the API they call does.
+ *
+ * <p>Served with a strict Content-Security-Policy: scripts, styles and API calls from this origin only, no inline
+ * script or style, no framing, no form posting elsewhere.
+ */
+final class Console {
+    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
+            + " img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    private final StaticHandler files = StaticHandler.create("io/queueservice/console")
+            .setDirectoryListing(false)
+            .setIncludeHidden(false)
+            .setCachingEnabled(false)
+            .setIndexPage("index.html");
+
+    /** {@code /console} to {@code /console/}, so the page's relative links resolve under it. */
+    void redirect(RoutingContext ctx) {
+        ctx.response().setStatusCode(301).putHeader("Location", "/console/").end();
+    }
+
+    void serve(RoutingContext ctx) {
+        HttpServerResponse r = ctx.response();
+        r.putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                .putHeader("X-Content-Type-Options", "nosniff")
+                .putHeader("Referrer-Policy", "no-referrer")
+                .putHeader("X-Frame-Options", "DENY")
+                .putHeader("Cache-Control", "no-cache");
+        files.handle(ctx);
+    }
+}
