@@ -23,6 +23,10 @@ final class Console {
 
     /** {@code /console} to {@code /console/}, so the page's relative links resolve under it. */
     void redirect(RoutingContext ctx) {
+        if (!ctx.request().path().equals("/console")) {
+            serve(ctx); // the router lets "/console" match "/console/" too: that one is the page itself
+            return;
+        }
         ctx.response().setStatusCode(301).putHeader("Location", "/console/").end();
     }
 
