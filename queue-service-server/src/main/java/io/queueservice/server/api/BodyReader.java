@@ -19,9 +19,25 @@ final class BodyReader implements Handler<RoutingContext> {
     private static final String BODY = "qs.body";
 
     private final long limit;
+    private final String limitVariable;
 
-    BodyReader(long limit) {
+    /** @param limitVariable the setting that sets {@code limit}, named in the answer to a body over it */
+    BodyReader(long limit, String limitVariable) {
         this.limit = limit;
+        this.limitVariable = limitVariable;
+    }
+
+    /** A body over the limit: answered 413. */
+    static final class TooLargeException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TooLargeException(long limit, String variable) {
+            super(
+                    "the request body is larger than the limit of " + limit + " bytes (" + variable + ")",
+                    null,
+                    false,
+                    false);
+        }
     }
 
     /** The body read for this request: empty when there was none. */
@@ -64,9 +80,9 @@ final class BodyReader implements Handler<RoutingContext> {
         request.resume();
     }
 
-    private static void tooLarge(RoutingContext ctx) {
+    private void tooLarge(RoutingContext ctx) {
         ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-        ctx.fail(413);
+        ctx.fail(413, new TooLargeException(limit, limitVariable));
     }
 
     /** The Content-Length header, or -1 when absent or not a number (a chunked body). */

@@ -63,10 +63,14 @@ public final class HttpApi {
             QueueDepths queueDepths,
             Optional<ManagementApi> management) {}
 
-    /** Whether a route reads a JSON body (whole, up to MAX_BODY_SIZE, before its handler runs). */
-    private enum Body {
-        NONE,
-        JSON
+    /** What a route reads before its handler runs: nothing, or a JSON body up to a limit. */
+    private record Body(BodyReader reader) {
+        static final Body NONE = new Body(null);
+
+        /** @param variable the setting of the limit, named in the answer to a body over it */
+        static Body json(long limit, String variable) {
+            return new Body(new BodyReader(limit, variable));
+        }
     }
 
     /** Whether a route's handler may run on the event loop, or waits for the broker and runs on a worker. */
@@ -84,9 +88,8 @@ public final class HttpApi {
                 .setWorkerPoolSize(WORKER_THREADS)
                 .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)));
         Router router = Router.router(vertx);
-        Routes routes = new Routes(router, new AccessControl(config.security(), registry), config.maxBodyBytes());
+        Routes routes = new Routes(router, new AccessControl(config.security(), registry));
         HttpMetrics httpMetrics = new HttpMetrics(registry);
-        Problems problems = new Problems(config.maxBodyBytes());
 
         // Every request: its id, its log context while its handlers run, and its metrics once answered.
         router.route().handler(ctx -> {
@@ -97,11 +100,12 @@ public final class HttpApi {
                 ctx.next();
             }
         });
-        router.route().failureHandler(problems::handle);
+        router.route().failureHandler(Problems::handle);
         for (int status : new int[] {400, 404, 405}) { // a path it cannot decode, no route for path or method
-            router.errorHandler(status, problems.forStatus(status));
+            router.errorHandler(status, Problems.forStatus(status));
         }
 
+        Body json = Body.json(config.maxBodyBytes(), "MAX_BODY_SIZE");
         HealthHandler status = new HealthHandler(health, registry);
         routes.addOpen(HttpMethod.GET, "/healthz", status::live);
         routes.addOpen(HttpMethod.GET, "/healthz/ready", status::ready);
@@ -113,19 +117,25 @@ public final class HttpApi {
             TopologyHandler topo = new TopologyHandler(g.topology(), g.queueDepths(), g.management());
 
             // PUBLISH: 'publish' or 'publish:<exchange>', the exchange checked once the body is read.
+            routes.add(HttpMethod.POST, "/api/v1/publish", Scope.PUBLISH, json, Threading.EVENT_LOOP, publish::publish);
+
+            BatchPublishHandler batch = new BatchPublishHandler(
+                    g.publisher(),
+                    g.publishMetrics(),
+                    routes.access,
+                    config.batch().maxMessages());
             routes.add(
                     HttpMethod.POST,
-                    "/api/v1/publish",
+                    "/api/v1/publish/batch",
                     Scope.PUBLISH,
-                    Body.JSON,
+                    Body.json(config.batch().maxBodyBytes(), "MAX_BATCH_BODY_SIZE"),
                     Threading.EVENT_LOOP,
-                    publish::publish);
-
+                    batch::publish);
             routes.add(
                     HttpMethod.POST,
                     "/api/v1/exchanges",
                     Scope.TOPOLOGY_WRITE,
-                    Body.JSON,
+                    json,
                     Threading.WORKER,
                     topo::declareExchange);
             routes.add(
@@ -147,7 +157,7 @@ public final class HttpApi {
                     HttpMethod.POST,
                     "/api/v1/queues",
                     Scope.TOPOLOGY_WRITE,
-                    Body.JSON,
+                    json,
                     Threading.WORKER,
                     topo::declareQueue);
             routes.add(
@@ -172,15 +182,9 @@ public final class HttpApi {
                     Threading.WORKER,
                     topo::purgeQueue);
 
+            routes.add(HttpMethod.POST, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, json, Threading.WORKER, topo::bind);
             routes.add(
-                    HttpMethod.POST, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, Body.JSON, Threading.WORKER, topo::bind);
-            routes.add(
-                    HttpMethod.DELETE,
-                    "/api/v1/bindings",
-                    Scope.TOPOLOGY_WRITE,
-                    Body.JSON,
-                    Threading.WORKER,
-                    topo::unbind);
+                    HttpMethod.DELETE, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, json, Threading.WORKER, topo::unbind);
         });
 
         HttpServerOptions options = new HttpServerOptions()
@@ -213,12 +217,10 @@ public final class HttpApi {
     private static final class Routes {
         private final Router router;
         private final AccessControl access;
-        private final BodyReader bodies;
 
-        Routes(Router router, AccessControl access, long maxBodyBytes) {
+        Routes(Router router, AccessControl access) {
             this.router = router;
             this.access = access;
-            this.bodies = new BodyReader(maxBodyBytes);
         }
 
         /** A route open to all, without a body, answered on the event loop (health). */
@@ -240,8 +242,8 @@ public final class HttpApi {
                 Handler<RoutingContext> handler) {
             Route route = router.route(method, template.replaceAll("\\{(\\w+)}", ":$1"));
             route.handler(new AccessCheck(access, template, scope));
-            if (body == Body.JSON) {
-                route.handler(bodies);
+            if (body.reader() != null) {
+                route.handler(body.reader());
             }
             if (threading == Threading.WORKER) {
                 route.blockingHandler(inLogContext(handler), false);
