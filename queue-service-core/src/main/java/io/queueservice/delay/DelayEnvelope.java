@@ -76,8 +76,12 @@ final class DelayEnvelope {
      * @param delay between 0 and {@link DelayLevels#MAX_DELAY}
      */
     static ScheduledMessage wrap(DelayLevels levels, OutgoingMessage m, Duration delay, Instant now) {
-        // Millisecond precision: the header says exactly when, and the dispatcher waits for that.
-        Instant dueAt = Instant.ofEpochMilli(now.toEpochMilli()).plusMillis(delay.toMillis());
+        // Millisecond precision, rounded up so that it is never before now + delay.
+        Instant exact = now.plus(delay);
+        Instant dueAt = Instant.ofEpochMilli(exact.toEpochMilli());
+        if (dueAt.isBefore(exact)) {
+            dueAt = dueAt.plusMillis(1);
+        }
         AMQP.BasicProperties p = m.properties();
         Map<String, Object> h = new HashMap<>();
         if (p.getHeaders() != null) {
@@ -104,7 +108,11 @@ final class DelayEnvelope {
         AMQP.BasicProperties waiting =
                 p.builder().headers(h).expiration(null).deliveryMode(2).build();
         OutgoingMessage out = new OutgoingMessage(
-                levels.entryExchange(), DelayLevels.routingKey(delay.toSeconds()), m.body(), waiting, true);
+                levels.entryExchange(),
+                DelayLevels.routingKey(DelayLevels.levelSeconds(delay)),
+                m.body(),
+                waiting,
+                true);
         return new ScheduledMessage(out, p.getMessageId(), dueAt);
     }
 

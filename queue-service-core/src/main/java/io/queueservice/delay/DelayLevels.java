@@ -22,8 +22,11 @@ import java.util.Locale;
  * and 0. Each queue only ever holds messages of one wait, so they expire in the order they arrived and a
  * long delay never holds up a short one.
  *
- * <p>The levels count whole seconds, rounded down; the rest (under a second) is waited out by the dispatcher
- * that consumes the due queue (see {@link DelayDispatcher}), so a message is never delivered early.
+ * <p>The levels count whole seconds: {@link #levelSeconds} takes {@link #LEAD} off the delay and rounds down,
+ * so a message reaches the due queue between one and two seconds before it is due, even when publishing it
+ * or moving it between levels took a while. The dispatcher that consumes the due queue waits out the rest
+ * (see {@link DelayDispatcher}): a message is never delivered early, and normally within milliseconds of its
+ * due time.
  */
 public final class DelayLevels {
     /** How many levels there are: enough for {@link #MAX_DELAY}. */
@@ -31,6 +34,12 @@ public final class DelayLevels {
 
     /** The longest delay the levels can hold: {@code 2^20 - 1} seconds and 999 ms (about 12 days 3 hours). */
     public static final Duration MAX_DELAY = Duration.ofMillis((1L << LEVELS) * 1000 - 1);
+
+    /**
+     * How much sooner than due the levels deliver a message to the due queue, at least: slack for the time
+     * its publish and its moves between levels take, so that it is still on time.
+     */
+    static final Duration LEAD = Duration.ofSeconds(1);
 
     /** The prefix of the names, unless configured otherwise ({@code DELAY_NAME_PREFIX}). */
     public static final String DEFAULT_PREFIX = "qs.delay";
@@ -78,6 +87,11 @@ public final class DelayLevels {
     /** Where a message goes that cannot be delivered when it comes due (no such exchange, unroutable). */
     public String deadLetterQueue() {
         return prefix + ".dlq";
+    }
+
+    /** The whole seconds a message due in {@code delay} spends in the levels: {@code delay - LEAD}, rounded down. */
+    static long levelSeconds(Duration delay) {
+        return Math.max(0, delay.minus(LEAD).toMillis()) / 1000;
     }
 
     /** The wait of level {@code level}: {@code 2^level} seconds. */

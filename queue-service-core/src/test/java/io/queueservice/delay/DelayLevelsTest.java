@@ -37,6 +37,21 @@ class DelayLevelsTest {
     }
 
     @Test
+    void theLevelsDeliverBetweenOneAndTwoSecondsEarlySoTheDispatcherCanBeOnTime() {
+        assertThat(DelayLevels.levelSeconds(Duration.ZERO)).isZero();
+        assertThat(DelayLevels.levelSeconds(Duration.ofMillis(1999))).isZero();
+        assertThat(DelayLevels.levelSeconds(Duration.ofMillis(2000))).isEqualTo(1);
+        assertThat(DelayLevels.levelSeconds(Duration.ofMillis(38_000))).isEqualTo(37);
+        Random random = new Random(7);
+        for (int i = 0; i < 1000; i++) {
+            Duration delay = Duration.ofMillis(1000 + random.nextLong(DelayLevels.MAX_DELAY.toMillis() - 1000));
+            Duration early = delay.minusSeconds(DelayLevels.levelSeconds(delay));
+            assertThat(early).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1999));
+        }
+        assertThat(DelayLevels.levelSeconds(DelayLevels.MAX_DELAY)).isLessThan(1L << DelayLevels.LEVELS);
+    }
+
+    @Test
     void namesFollowThePrefix() {
         assertThat(levels.exchange(7)).isEqualTo("qs.delay.level.07");
         assertThat(levels.queue(19)).isEqualTo("qs.delay.level.19");
