@@ -4,7 +4,9 @@ import io.queueservice.config.BrokerConfig;
 import io.queueservice.config.ConfigReader;
 import io.queueservice.config.PemFiles;
 import io.queueservice.config.PublishConfig;
+import io.queueservice.delay.DelayConfig;
 import io.queueservice.server.email.SmtpConfig;
+import io.queueservice.server.idempotency.IdempotencyConfig;
 import io.queueservice.server.security.SecurityConfig;
 import io.queueservice.worker.WorkerOptions;
 import java.net.URI;
@@ -33,6 +35,9 @@ import java.util.Set;
  * @param https the certificate and key to serve HTTPS with ({@code HTTPS_CERT_PATH}, {@code
  *     HTTPS_KEY_PATH}); plain HTTP when empty
  * @param security who may call the API and how often (AUTH_MODE, JWT_*, METRICS_AUTH, RATE_LIMIT_*)
+ * @param idempotency where idempotency keys live and for how long (IDEMPOTENCY_*)
+ * @param delay delayed delivery: the longest delay, the delay queues' type and names (PUBLISH_MAX_DELAY,
+ *     DELAY_NAME_PREFIX, and DEFAULT_QUEUE_TYPE)
  */
 public record ServerConfig(
         String host,
@@ -49,7 +54,9 @@ public record ServerConfig(
         List<String> metricsQueues,
         Optional<URI> managementUrl,
         Optional<PemFiles.Identity> https,
-        SecurityConfig security) {
+        SecurityConfig security,
+        IdempotencyConfig idempotency,
+        DelayConfig delay) {
 
     /** {@code METRICS_QUEUES}: queues whose depth is reported besides those the service knows, comma-separated. */
     private static List<String> metricsQueues(ConfigReader r) {
@@ -115,6 +122,8 @@ public record ServerConfig(
      * @throws io.queueservice.config.ConfigException listing every problem found
      */
     public static ServerConfig from(ConfigReader r, boolean servesApi) {
+        PublishConfig publish = PublishConfig.from(r);
+        WorkerOptions worker = WorkerOptions.from(r);
         ServerConfig c = new ServerConfig(
                 r.string("HOST", "0.0.0.0"),
                 r.integer("PORT", 3000, 0, 65535),
@@ -123,14 +132,16 @@ public record ServerConfig(
                 r.oneOf("LOG_LEVEL", "info", LOG_LEVELS),
                 r.oneOf("LOG_FORMAT", "text", LOG_FORMATS),
                 BrokerConfig.from(r),
-                PublishConfig.from(r),
-                WorkerOptions.from(r),
+                publish,
+                worker,
                 SmtpConfig.from(r),
                 Duration.ofMillis(r.longValue("QUEUE_DEPTH_INTERVAL", 15_000, 1_000, 3_600_000)),
                 metricsQueues(r),
                 managementUrl(r),
                 PemFiles.identity(r, "HTTPS_CERT_PATH", "HTTPS_KEY_PATH"),
-                SecurityConfig.from(r, servesApi));
+                SecurityConfig.from(r, servesApi),
+                IdempotencyConfig.from(r, publish.requestTimeout()),
+                DelayConfig.from(r, worker.queueType()));
         r.validate();
         return c;
     }
