@@ -94,6 +94,17 @@ public final class DelayLevels {
         return Math.max(0, delay.minus(LEAD).toMillis()) / 1000;
     }
 
+    /**
+     * Whether a publish to {@code exchange} with {@code routingKey} would reach the delay machinery directly
+     * (one of its exchanges, or one of its queues through the default exchange). The API refuses those: a
+     * message put there by hand carries its target in headers the dispatcher trusts, so it could reach an
+     * exchange its sender may not publish to.
+     */
+    public boolean isReserved(String exchange, String routingKey) {
+        String ours = prefix + ".";
+        return exchange.startsWith(ours) || exchange.isEmpty() && routingKey.startsWith(ours);
+    }
+
     /** The wait of level {@code level}: {@code 2^level} seconds. */
     public static Duration ttl(int level) {
         return Duration.ofSeconds(1L << checkLevel(level));

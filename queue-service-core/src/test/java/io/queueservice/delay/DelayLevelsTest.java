@@ -62,6 +62,16 @@ class DelayLevelsTest {
     }
 
     @Test
+    void publishingStraightIntoTheDelayMachineryIsReserved() {
+        assertThat(levels.isReserved("qs.delay.level.19", "0.0.1")).isTrue();
+        assertThat(levels.isReserved("", "qs.delay.due")).isTrue();
+        assertThat(levels.isReserved("", "qs.delay.dlq")).isTrue();
+        assertThat(levels.isReserved("orders", "qs.delay.due")).isFalse();
+        assertThat(levels.isReserved("", "orders")).isFalse();
+        assertThat(levels.isReserved("qs.delayed", "x")).isFalse();
+    }
+
+    @Test
     void aPrefixThatMakesBadNamesIsRefused() {
         assertThatThrownBy(() -> new DelayLevels("amq.delay")).isInstanceOf(InvalidRequestException.class);
         assertThatThrownBy(() -> new DelayLevels("")).isInstanceOf(InvalidRequestException.class);
