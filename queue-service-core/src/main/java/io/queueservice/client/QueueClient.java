@@ -74,6 +74,7 @@ public final class QueueClient implements AutoCloseable {
     private final WorkerOptions defaults;
     private final WorkerMetrics workerMetrics;
     private final List<Worker> workers = new ArrayList<>();
+    private final DelayConfig delayConfig;
     /** Declares nothing and runs no dispatcher until the first delayed publish. */
     private DelayedDelivery delayed;
 
@@ -92,6 +93,22 @@ public final class QueueClient implements AutoCloseable {
             WorkerOptions defaults,
             PublishMetrics publishMetrics,
             WorkerMetrics workerMetrics) {
+        this(name, broker, publish, defaults, publishMetrics, workerMetrics, DelayConfig.of(delayQueueType(defaults)));
+    }
+
+    /**
+     * Connects, with delayed publishes set up as {@code delay} says (the longest delay, the delay queues'
+     * type and names); see {@link #publish(OutgoingMessage, Duration)}.
+     */
+    public QueueClient(
+            String name,
+            BrokerConfig broker,
+            PublishConfig publish,
+            WorkerOptions defaults,
+            PublishMetrics publishMetrics,
+            WorkerMetrics workerMetrics,
+            DelayConfig delay) {
+        this.delayConfig = delay;
         Duration timeout = publish.requestTimeout();
         this.publishConnection = new BrokerConnection(broker, name + "-publish", timeout);
         this.adminConnection = new BrokerConnection(broker, name + "-admin", timeout);
@@ -124,8 +141,10 @@ public final class QueueClient implements AutoCloseable {
         BrokerConfig broker = BrokerConfig.from(env);
         PublishConfig publish = PublishConfig.from(env);
         WorkerOptions options = WorkerOptions.from(env);
+        DelayConfig delay = DelayConfig.from(env, options.queueType());
         env.validate();
-        return new QueueClient("queue-client", broker, publish, options, PublishMetrics.NO_OP, WorkerMetrics.NO_OP);
+        return new QueueClient(
+                "queue-client", broker, publish, options, PublishMetrics.NO_OP, WorkerMetrics.NO_OP, delay);
     }
 
     /** The client's connections (publish, admin, consume), for health checks. */
@@ -239,7 +258,8 @@ public final class QueueClient implements AutoCloseable {
 
     /**
      * Publishes a message built in full, to be delivered once {@code delay} has passed: it waits in the delay
-     * queues ({@code qs.delay.*}, declared on first use, of this client's {@link WorkerOptions#queueType()})
+     * queues ({@code qs.delay.*}, declared on first use; quorum queues when this client's {@link
+     * WorkerOptions#queueType()} is quorum, else classic)
      * and reaches its exchange with its routing key, body, properties and headers, plus the header {@value
      * DelayedDelivery#DUE_AT_HEADER}, no earlier than {@link ScheduledMessage#deliverAt()}. A message that
      * cannot be delivered when due (no such exchange, unroutable) goes to {@code qs.delay.dlq}.
@@ -247,7 +267,8 @@ public final class QueueClient implements AutoCloseable {
      * <p>Due messages are delivered by every running API instance and by every client that published with a
      * delay, while it runs: this client starts dispatching with its first delayed publish.
      *
-     * @param delay from 0 to {@link DelayLevels#MAX_DELAY}
+     * @param delay from 0 to the {@link DelayConfig#maxDelay()} of this client ({@link DelayLevels#MAX_DELAY}
+     *     unless configured; {@code PUBLISH_MAX_DELAY} for {@link #fromEnvironment()})
      * @return completed once the broker confirmed the message into the delay queues, or exceptionally as
      *     {@link ConfirmingPublisher#publish} fails; a target exchange that does not exist is not detected now
      *     but when the message comes due
@@ -270,10 +291,13 @@ public final class QueueClient implements AutoCloseable {
     /** The dispatcher and topology of delayed messages, started on first use. */
     private synchronized DelayedDelivery delayedDelivery() {
         if (delayed == null) {
-            QueueType type = defaults.queueType() == QueueType.QUORUM ? QueueType.QUORUM : QueueType.CLASSIC;
-            delayed = DelayedDelivery.start(consumeConnection, publisher, DelayConfig.of(type), DelayMetrics.NO_OP);
+            delayed = DelayedDelivery.start(consumeConnection, publisher, delayConfig, DelayMetrics.NO_OP);
         }
         return delayed;
+    }
+
+    private static QueueType delayQueueType(WorkerOptions defaults) {
+        return defaults.queueType() == QueueType.QUORUM ? QueueType.QUORUM : QueueType.CLASSIC;
     }
 
     private static OutgoingMessage jsonMessage(String exchange, String routingKey, Object message) {

@@ -2,16 +2,26 @@ package io.queueservice.delay;
 
 import static io.queueservice.testing.SharedBroker.uniqueName;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
+import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.QueueType;
+import io.queueservice.client.QueueClient;
+import io.queueservice.config.BrokerConfig;
+import io.queueservice.config.ConfigReader;
+import io.queueservice.config.PublishConfig;
+import io.queueservice.metrics.PublishMetrics;
+import io.queueservice.metrics.WorkerMetrics;
 import io.queueservice.publish.OutgoingMessage;
 import io.queueservice.testing.SharedBroker;
 import io.queueservice.worker.FailureHeaders;
+import io.queueservice.worker.Outcome;
+import io.queueservice.worker.WorkerOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -236,6 +246,80 @@ class DelayedDeliveryIT {
         assertThat(arrivals.get(s.messageId()).at()).isAfterOrEqualTo(s.deliverAt());
         assertThat(Duration.between(sent, arrivals.get(s.messageId()).at()).toMillis())
                 .isLessThan(1500);
+    }
+
+    /** A target that refuses for a while (a full queue nacks): the due message waits and is tried again. */
+    @Test
+    void aDueMessageTheTargetRefusesForAWhileIsTriedAgainUntilItGetsIn() throws Exception {
+        DelayRig rig = rig(QueueType.QUORUM);
+        String full = uniqueName("delay-full");
+        ch.queueDeclare(full, false, false, false, Map.of("x-max-length", 1, "x-overflow", "reject-publish"));
+        try {
+            ch.basicPublish("", full, null, "filler".getBytes(StandardCharsets.UTF_8));
+            OutgoingMessage m = DelayRig.message("", full, "{\"late\":true}", true);
+
+            ScheduledMessage s = rig.delays.publish(m, Duration.ofMillis(300)).join();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> rig.counter("queue.delay.dispatch.retries") >= 2);
+            assertThat(ch.basicGet(full, true).getBody())
+                    .asString(StandardCharsets.UTF_8)
+                    .isEqualTo("filler");
+            await().atMost(Duration.ofSeconds(40))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        GetResponse r = ch.basicGet(full, true);
+                        return r != null && s.messageId().equals(r.getProps().getMessageId());
+                    });
+            assertThat(ch.messageCount(rig.delays.levels().deadLetterQueue())).isZero();
+        } finally {
+            ch.queueDelete(full);
+        }
+    }
+
+    @Test
+    void theWorkerToolkitsClientPublishesWithADelayAndItsWorkerGetsTheMessageWhenDue() {
+        String prefix = uniqueName("qs-delay-it");
+        DelayConfig config = new DelayConfig(DelayLevels.MAX_DELAY, QueueType.CLASSIC, prefix);
+        topologies.add(config.levels());
+        String work = uniqueName("delay-work");
+        ConfigReader env = new ConfigReader(Map.of("RABBITMQ_URL", SharedBroker.url()));
+        try (QueueClient client = new QueueClient(
+                "delay-it-client",
+                BrokerConfig.from(env),
+                PublishConfig.from(env),
+                WorkerOptions.defaults(),
+                PublishMetrics.NO_OP,
+                WorkerMetrics.NO_OP,
+                config)) {
+            Map<String, Instant> handled = new ConcurrentHashMap<>();
+            Map<String, Object> headers = new ConcurrentHashMap<>();
+            client.consume(work, message -> {
+                handled.put(message.messageId(), Instant.now());
+                headers.putAll(message.headers());
+                return Outcome.ack();
+            });
+
+            ScheduledMessage s = client.publish("", work, Map.of("remind", "me"), Duration.ofMillis(2500))
+                    .join();
+
+            await().atMost(Duration.ofSeconds(8)).until(() -> handled.containsKey(s.messageId()));
+            assertThat(handled.get(s.messageId())).isAfterOrEqualTo(s.deliverAt());
+            assertThat(headers).containsKey(DelayedDelivery.DUE_AT_HEADER);
+            assertThatThrownBy(() -> client.publish("", work, "x", Duration.ofMillis(-1)))
+                    .isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("delay");
+        } finally {
+            try {
+                ch.queueDelete(work);
+                ch.queueDelete(work + ".dlq");
+                for (String retry :
+                        List.of(".retry.1000", ".retry.2000", ".retry.4000", ".retry.8000", ".retry.16000")) {
+                    ch.queueDelete(work + retry);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     /**
