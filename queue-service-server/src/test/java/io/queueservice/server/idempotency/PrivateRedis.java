@@ -57,7 +57,8 @@ final class PrivateRedis implements AutoCloseable {
                 .start();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
-            try (Socket ignored = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            try {
+                new Socket(InetAddress.getLoopbackAddress(), port).close();
                 return this;
             } catch (IOException notYet) {
                 if (!process.isAlive()) {
@@ -83,18 +84,23 @@ final class PrivateRedis implements AutoCloseable {
     }
 
     /** SIGSTOP: it keeps its connections but answers nothing. */
-    synchronized void pause() throws IOException, InterruptedException {
+    synchronized void pause() throws IOException {
         signal("STOP");
     }
 
-    synchronized void resume() throws IOException, InterruptedException {
+    synchronized void resume() throws IOException {
         signal("CONT");
     }
 
-    private void signal(String name) throws IOException, InterruptedException {
-        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
-                .start()
-                .waitFor();
+    private void signal(String name) throws IOException {
+        try {
+            new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .start()
+                    .waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while sending SIG" + name, e);
+        }
     }
 
     private static void sleep(long millis) {
@@ -106,7 +112,7 @@ final class PrivateRedis implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws IOException, InterruptedException {
+    public synchronized void close() throws IOException {
         if (process != null) {
             signal("CONT");
         }
