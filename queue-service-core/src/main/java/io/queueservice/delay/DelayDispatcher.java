@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
 import io.queueservice.broker.BrokerErrors;
 import io.queueservice.broker.BrokerException;
 import io.queueservice.broker.InvalidRequestException;
@@ -69,6 +70,8 @@ final class DelayDispatcher {
     private final DelayMetrics metrics;
     private final Clock clock;
     private final ScheduledExecutorService timer;
+    /** Called when the consumer is gone while the connection stays: the topology and consumer are set up again. */
+    private final Runnable onLost;
 
     /** Copies published and not yet settled, so that closing can let them finish. */
     private final AtomicInteger publishing = new AtomicInteger();
@@ -83,7 +86,9 @@ final class DelayDispatcher {
             DelayLevels levels,
             DelayMetrics metrics,
             Clock clock,
-            ScheduledExecutorService timer) {
+            ScheduledExecutorService timer,
+            Runnable onLost) {
+        this.onLost = onLost;
         this.publisher = publisher;
         this.levels = levels;
         this.metrics = metrics;
@@ -151,6 +156,40 @@ final class DelayDispatcher {
         public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
             received(new Delivery(getChannel(), envelope, props, body));
         }
+
+        /** The broker cancelled the consumer (the due queue was deleted, say): set up again. */
+        @Override
+        public void handleCancel(String tag) {
+            lostChannel(getChannel(), "the broker cancelled the consumer of '" + levels.dueQueue() + "'");
+        }
+
+        @Override
+        public void handleShutdownSignal(String tag, ShutdownSignalException cause) {
+            if (!cause.isHardError() && !cause.isInitiatedByApplication()) {
+                lostChannel(getChannel(), "the broker closed the channel: " + cause.getMessage());
+            } // a lost connection is seen by DelayedDelivery, which sets up again once connected
+        }
+    }
+
+    private void lostChannel(Channel ch, String why) {
+        if (stopping || channel != ch) {
+            return;
+        }
+        log.warn("stopped dispatching delayed messages ({}); setting up again", why);
+        lost();
+        // Not on this thread: closing a channel from its own consumer's callback may wait for itself.
+        later(
+                () -> {
+                    try {
+                        if (ch.isOpen()) {
+                            ch.close();
+                        }
+                    } catch (IOException | TimeoutException | RuntimeException e) {
+                        log.debug("closing the due queue's old channel: {}", e.toString());
+                    }
+                },
+                0);
+        onLost.run();
     }
 
     private void received(Delivery d) {
@@ -206,7 +245,7 @@ final class DelayDispatcher {
             props = FailureHeaders.deadLettered(intended.properties(), intended.exchange(), intended.routingKey(), why);
         } else {
             props = FailureHeaders.deadLettered(
-                    d.properties, d.envelope.getExchange(), d.envelope.getRoutingKey(), why);
+                    DelayEnvelope.publishable(d.properties), d.envelope.getExchange(), d.envelope.getRoutingKey(), why);
         }
         publish(new OutgoingMessage("", levels.deadLetterQueue(), d.body, props, true), failure -> {
             if (failure == null) {
@@ -246,13 +285,15 @@ final class DelayDispatcher {
         }
         // A copy as delivered (its headers say where it goes and when); the original is acknowledged once the
         // copy is confirmed. Should that fail too, the original stays ours and is tried again.
-        publish(new OutgoingMessage("", levels.dueQueue(), d.body, d.properties, true), failure -> {
-            if (failure == null) {
-                ack(d);
-            } else {
-                later(again, pause);
-            }
-        });
+        publish(
+                new OutgoingMessage("", levels.dueQueue(), d.body, DelayEnvelope.publishable(d.properties), true),
+                failure -> {
+                    if (failure == null) {
+                        ack(d);
+                    } else {
+                        later(again, pause);
+                    }
+                });
     }
 
     /**

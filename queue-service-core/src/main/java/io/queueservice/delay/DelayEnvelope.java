@@ -153,6 +153,20 @@ final class DelayEnvelope {
         return new Unwrapped(new OutgoingMessage(exchange, routingKey, body, b.build(), mandatory), dueAt);
     }
 
+    /**
+     * The properties as delivered, fit to publish again: without the confirming publisher's own header, which
+     * it refuses on a message it is given.
+     */
+    static AMQP.BasicProperties publishable(AMQP.BasicProperties delivered) {
+        Map<String, Object> in = delivered.getHeaders();
+        if (in == null || !in.containsKey(PUBLISHER_SEQUENCE)) {
+            return delivered;
+        }
+        Map<String, Object> h = new HashMap<>(in);
+        h.remove(PUBLISHER_SEQUENCE);
+        return delivered.builder().headers(h).build();
+    }
+
     private static String text(Map<String, Object> headers, String name) throws NotDelayedException {
         Object v = headers.get(name);
         if (v == null) {

@@ -2,17 +2,20 @@ package io.queueservice.delay;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
+import io.queueservice.broker.AmqpNames;
 import io.queueservice.broker.BrokerConnection;
 import io.queueservice.broker.BrokerException;
 import io.queueservice.broker.BrokerUnavailableException;
 import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.Topology;
+import io.queueservice.broker.Violation;
 import io.queueservice.metrics.DelayMetrics;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.publish.OutgoingMessage;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -47,7 +50,8 @@ public final class DelayedDelivery implements BrokerConnection.Listener, AutoClo
     /** The header a delayed message is delivered with: when it was due (ISO-8601, UTC). */
     public static final String DUE_AT_HEADER = DelayEnvelope.DUE_AT;
 
-    private static final Duration RETRY_SOON = Duration.ofMillis(250);
+    private static final Duration RETRY_SOON = Duration.ofMillis(100);
+    private static final Duration MAX_RETRY_SOON = Duration.ofSeconds(5);
     private static final Duration RETRY_AFTER_CONFLICT = Duration.ofSeconds(30);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
@@ -66,6 +70,8 @@ public final class DelayedDelivery implements BrokerConnection.Listener, AutoClo
     private final CompletableFuture<Void> firstDeclared = new CompletableFuture<>();
     private volatile String unavailable = "the delay queues are not declared yet";
     private volatile boolean closed;
+    /** Touched on the control thread only. */
+    private Duration retryPause = RETRY_SOON;
 
     private DelayedDelivery(
             BrokerConnection connection,
@@ -81,7 +87,8 @@ public final class DelayedDelivery implements BrokerConnection.Listener, AutoClo
         this.topology = new Topology(connection);
         this.control = Executors.newSingleThreadScheduledExecutor(daemon("delay-control"));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("delay-dispatch"));
-        this.dispatcher = new DelayDispatcher(publisher, levels, metrics, clock, timer);
+        this.dispatcher = new DelayDispatcher(
+                publisher, levels, metrics, clock, timer, () -> onControl(this::setUp, RETRY_AFTER));
     }
 
     /**
@@ -124,14 +131,18 @@ public final class DelayedDelivery implements BrokerConnection.Listener, AutoClo
      * ScheduledMessage#message()} with the {@link ConfirmingPublisher}: once confirmed, it is scheduled.
      *
      * @throws InvalidRequestException when the delay is negative or longer than {@link DelayConfig#maxDelay()}
-     *     (a violation on the field {@value DelayConfig#DELAY_FIELD})
+     *     (a violation on the field {@value DelayConfig#DELAY_FIELD}), or the exchange or routing key is longer
+     *     than AMQP allows (fields {@code exchange}, {@code routingKey})
      * @throws BrokerUnavailableException while the delay topology is not declared (starting, broker
      *     unreachable since, or a declaration refused: see {@link #unavailableReason()})
      */
     public ScheduledMessage schedule(OutgoingMessage message, Duration delay) {
-        config.checkDelay(delay).ifPresent(v -> {
-            throw new InvalidRequestException(List.of(v));
-        });
+        List<Violation> v = new ArrayList<>();
+        config.checkDelay(delay).ifPresent(v::add);
+        // The target travels in headers and is published to only when due: check now what can be checked.
+        AmqpNames.checkShortString("exchange", message.exchange(), v);
+        AmqpNames.checkShortString("routingKey", message.routingKey(), v);
+        InvalidRequestException.throwIfAny(v);
         if (unavailable != null) {
             // The reason itself may quote the broker: it goes to readiness and the logs, not to callers.
             throw new BrokerUnavailableException(
@@ -201,13 +212,17 @@ public final class DelayedDelivery implements BrokerConnection.Listener, AutoClo
                         levels.prefix());
             }
             unavailable = null;
+            retryPause = RETRY_SOON;
             firstDeclared.complete(null);
             dispatcher.subscribe(connection.require());
         } catch (BrokerUnavailableException e) {
-            // Not connected (yet): a new connection calls connected() again, and the one being set up may
-            // only become current a moment after it called us.
+            // Not connected (yet). The connection that called connected() becomes current only a moment after
+            // the call, so this is retried, less often while the broker stays away.
             if (connection.state() != BrokerConnection.State.CLOSED) {
-                onControl(this::setUp, RETRY_SOON);
+                Duration pause = retryPause;
+                retryPause =
+                        pause.multipliedBy(2).compareTo(MAX_RETRY_SOON) > 0 ? MAX_RETRY_SOON : pause.multipliedBy(2);
+                onControl(this::setUp, pause);
             }
         } catch (BrokerException e) {
             unavailable = "the delay queues could not be declared (" + e.getMessage() + ")";

@@ -248,6 +248,25 @@ class DelayedDeliveryIT {
                 .isLessThan(1500);
     }
 
+    /** Someone deletes the due queue: the dispatcher declares the topology again and goes on. */
+    @Test
+    void aDeletedDueQueueIsDeclaredAgainAndDispatchingGoesOn() throws Exception {
+        DelayRig rig = rig(QueueType.CLASSIC);
+        ch.queueDelete(rig.delays.levels().dueQueue());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            try (Channel passive = probe.createChannel()) {
+                passive.queueDeclarePassive(rig.delays.levels().dueQueue());
+                return rig.delays.dispatching();
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        OutgoingMessage m = DelayRig.message(exchange, "orders.again", "{}", true);
+        ScheduledMessage s = rig.delays.publish(m, Duration.ofMillis(1500)).join();
+        await().atMost(Duration.ofSeconds(5)).until(() -> arrivals.containsKey(s.messageId()));
+    }
+
     /** A target that refuses for a while (a full queue nacks): the due message waits and is tried again. */
     @Test
     void aDueMessageTheTargetRefusesForAWhileIsTriedAgainUntilItGetsIn() throws Exception {
