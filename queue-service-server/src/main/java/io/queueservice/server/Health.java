@@ -8,8 +8,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /**
- * Liveness and readiness, from the state of the process's broker connections and of the other things the
- * process needs to serve ({@link #addReadinessCheck}: the idempotency store, say).
+ * Liveness and readiness, from the state of the process's broker connections, and what serves only some
+ * requests and is unavailable ({@link #addDegradation}: the idempotency store, say).
  */
 public final class Health {
     private final List<BrokerConnection> connections;
@@ -32,11 +32,24 @@ public final class Health {
     }
 
     /**
-     * Adds a reason not to be ready: {@code check} says why (e.g. "idempotency store unavailable: ..."), or
-     * empty when all is well. It must answer at once, from state it keeps, without waiting on anything.
+     * Adds a part that only some requests need (the idempotency store serves only requests with a key): while
+     * it is unavailable the service stays ready for the others, and readiness says it is degraded and why.
+     * {@code check} says why (e.g. "idempotency store unavailable: ..."), or empty when all is well; it must
+     * answer at once, from state it keeps, without waiting on anything.
      */
-    public void addReadinessCheck(Supplier<Optional<String>> check) {
+    public void addDegradation(Supplier<Optional<String>> check) {
         checks.add(check);
+    }
+
+    /** What is unavailable that some requests need, while the service is ready for the others; empty if none. */
+    public Optional<String> degradedReason() {
+        for (Supplier<Optional<String>> check : checks) {
+            Optional<String> why = check.get();
+            if (why.isPresent()) {
+                return why;
+            }
+        }
+        return Optional.empty();
     }
 
     /** Why the service should not get traffic now, or empty when it is ready. */
@@ -47,20 +60,10 @@ public final class Health {
         if (!connections.stream().allMatch(Health::isUp)) {
             return Optional.of("not connected to RabbitMQ");
         }
-        Optional<String> blocked = connections.stream()
+        return connections.stream()
                 .filter(c -> c.state() == State.BLOCKED)
                 .findFirst()
                 .map(c -> "RabbitMQ is blocking publishers (" + c.blockedReason() + ")");
-        if (blocked.isPresent()) {
-            return blocked;
-        }
-        for (Supplier<Optional<String>> check : checks) {
-            Optional<String> why = check.get();
-            if (why.isPresent()) {
-                return why;
-            }
-        }
-        return Optional.empty();
     }
 
     void markStopping() {

@@ -9,13 +9,14 @@ import org.junit.jupiter.api.Test;
 
 class HealthTest {
     @Test
-    void aReadinessCheckSaysWhyTheServiceIsNotReadyUntilItPasses() {
+    void aDegradationSaysWhyWhileTheServiceStaysReady() {
         Health health = new Health(List.of(), "test");
         AtomicReference<String> why = new AtomicReference<>("idempotency store unavailable: redis down");
-        health.addReadinessCheck(() -> Optional.ofNullable(why.get()));
+        health.addDegradation(() -> Optional.ofNullable(why.get()));
 
-        assertThat(health.notReadyReason()).contains("idempotency store unavailable: redis down");
-        why.set(null);
         assertThat(health.notReadyReason()).isEmpty();
+        assertThat(health.degradedReason()).contains("idempotency store unavailable: redis down");
+        why.set(null);
+        assertThat(health.degradedReason()).isEmpty();
     }
 }

@@ -1,12 +1,8 @@
 package io.queueservice.server.api;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import io.queueservice.broker.InvalidRequestException;
-import io.queueservice.metrics.PublishMetrics;
-import io.queueservice.metrics.PublishMetrics.PublishFailure;
 import io.queueservice.publish.OutgoingMessage;
 import io.queueservice.publish.Publisher;
-import io.queueservice.server.security.AccessControl;
 import io.queueservice.server.security.Caller;
 import io.queueservice.tracing.TraceContext;
 import io.vertx.core.Context;
@@ -27,29 +23,27 @@ final class BatchPublishHandler {
     /** The body: the items, each kept as its JSON text and read on its own. */
     record BatchRequest(List<RawJson> messages) {}
 
-    /** One item's outcome: {@code published} with the message's coordinates, or {@code failed} with why. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ItemResult(String status, String messageId, String exchange, String routingKey, Problem error) {
-        static ItemResult published(OutgoingMessage m) {
-            return new ItemResult("published", m.properties().getMessageId(), m.exchange(), m.routingKey(), null);
-        }
-
-        static ItemResult failed(Problem error) {
-            return new ItemResult("failed", null, null, null, error);
+    /** A failed item: why, as the problem the same publish alone would have been answered. */
+    record Failed(String status, Problem error) {
+        Failed(Problem error) {
+            this("failed", error);
         }
     }
 
-    record BatchAnswer(int published, int failed, List<ItemResult> results) {}
+    /**
+     * @param published items confirmed, scheduled ones included
+     * @param results per item, in request order: what the same publish alone answers on success ({@code
+     *     published} or {@code scheduled}), or {@link Failed}
+     */
+    record BatchAnswer(int published, int failed, List<Object> results) {}
 
     private final Publisher publisher;
-    private final PublishMetrics metrics;
-    private final AccessControl access;
+    private final Publishing publishing;
     private final int maxMessages;
 
-    BatchPublishHandler(Publisher publisher, PublishMetrics metrics, AccessControl access, int maxMessages) {
+    BatchPublishHandler(Publisher publisher, Publishing publishing, int maxMessages) {
         this.publisher = publisher;
-        this.metrics = metrics;
-        this.access = access;
+        this.publishing = publishing;
         this.maxMessages = maxMessages;
     }
 
@@ -69,23 +63,20 @@ final class BatchPublishHandler {
         Caller caller = AccessCheck.caller(ctx);
 
         // Each item becomes a message to send, or its failure; the messages go to the publisher together.
-        List<OutgoingMessage> messages = new ArrayList<>(items.size());
+        List<Publishing.Prepared> prepared = new ArrayList<>(items.size());
         List<CompletableFuture<Void>> outcomes = new ArrayList<>(items.size());
         List<OutgoingMessage> toSend = new ArrayList<>(items.size());
         for (RawJson item : items) {
-            OutgoingMessage message = null;
+            Publishing.Prepared p = null;
             CompletableFuture<Void> outcome = null;
             try {
-                message = JsonBodies.read(item.bytes(), PublishRequest.class).toMessage(traceparent, tracestate);
-                access.checkPublish(caller, message.exchange());
-                toSend.add(message);
-            } catch (InvalidRequestException e) {
-                metrics.publishFailed("", PublishFailure.INVALID); // the item's names cannot be trusted as labels
+                p = publishing.prepare(
+                        JsonBodies.read(item.bytes(), PublishRequest.class), caller, traceparent, tracestate);
+                toSend.add(p.toSend());
+            } catch (RuntimeException e) { // invalid, or refused by the token's scopes
                 outcome = CompletableFuture.failedFuture(e);
-            } catch (RuntimeException e) {
-                outcome = CompletableFuture.failedFuture(e); // refused by the token's scopes
             }
-            messages.add(message);
+            prepared.add(p);
             outcomes.add(outcome);
         }
         List<CompletableFuture<Void>> sent = toSend.isEmpty() ? List.of() : publisher.publishAll(toSend);
@@ -99,19 +90,19 @@ final class BatchPublishHandler {
                         .map(f -> f.exceptionally(failure -> null))
                         .toArray(CompletableFuture[]::new))
                 .whenComplete(
-                        (done, never) -> eventLoop.runOnContext(v -> Json.write(ctx, 200, answer(messages, outcomes))));
+                        (done, never) -> eventLoop.runOnContext(v -> Json.write(ctx, 200, answer(prepared, outcomes))));
     }
 
-    private static BatchAnswer answer(List<OutgoingMessage> messages, List<CompletableFuture<Void>> outcomes) {
-        List<ItemResult> results = new ArrayList<>(outcomes.size());
+    private static BatchAnswer answer(List<Publishing.Prepared> prepared, List<CompletableFuture<Void>> outcomes) {
+        List<Object> results = new ArrayList<>(outcomes.size());
         int published = 0;
         for (int i = 0; i < outcomes.size(); i++) {
             Throwable failure = outcomes.get(i).handle((ok, t) -> t).join();
             if (failure == null) {
-                results.add(ItemResult.published(messages.get(i)));
+                results.add(prepared.get(i).answer());
                 published++;
             } else {
-                results.add(ItemResult.failed(Problems.ofItem(failure)));
+                results.add(new Failed(Problems.ofItem(Publishing.inRequestTerms(failure))));
             }
         }
         return new BatchAnswer(published, results.size() - published, results);

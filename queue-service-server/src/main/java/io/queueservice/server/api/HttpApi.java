@@ -7,6 +7,7 @@ import io.queueservice.metrics.QueueDepths;
 import io.queueservice.publish.Publisher;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
+import io.queueservice.server.idempotency.Idempotency;
 import io.queueservice.server.security.AccessControl;
 import io.queueservice.server.security.Scope;
 import io.vertx.core.Handler;
@@ -19,6 +20,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,13 +57,17 @@ public final class HttpApi {
      * @param publishMetrics where publish requests refused before reaching the publisher are counted
      * @param queueDepths reports the depth of the queues declared through the API
      * @param management lists the queues of the virtual host; empty when RABBITMQ_MANAGEMENT_URL is not set
+     * @param delays schedules publishes with {@code options.delay}
+     * @param idempotency keeps the answers of publishes with an {@code Idempotency-Key}
      */
     public record Gateway(
             TopologyOperations topology,
             Publisher publisher,
             PublishMetrics publishMetrics,
             QueueDepths queueDepths,
-            Optional<ManagementApi> management) {}
+            Optional<ManagementApi> management,
+            Delays delays,
+            Idempotency idempotency) {}
 
     /** What a route reads before its handler runs: nothing, or a JSON body up to a limit. */
     private record Body(BodyReader reader) {
@@ -113,24 +119,21 @@ public final class HttpApi {
         routes.add(HttpMethod.GET, "/metrics", Scope.METRICS_READ, Body.NONE, Threading.WORKER, status::metrics);
 
         gateway.ifPresent(g -> {
-            PublishHandler publish = new PublishHandler(g.publisher(), g.publishMetrics(), routes.access);
+            Publishing publishing = new Publishing(routes.access, g.delays(), g.publishMetrics());
+            PublishHandler publish = new PublishHandler(g.publisher(), publishing);
+            BatchPublishHandler batch = new BatchPublishHandler(
+                    g.publisher(), publishing, config.batch().maxMessages());
+            IdempotencyStep idempotent = new IdempotencyStep(g.idempotency());
             TopologyHandler topo = new TopologyHandler(g.topology(), g.queueDepths(), g.management());
 
             // PUBLISH: 'publish' or 'publish:<exchange>', the exchange checked once the body is read.
-            routes.add(HttpMethod.POST, "/api/v1/publish", Scope.PUBLISH, json, Threading.EVENT_LOOP, publish::publish);
-
-            BatchPublishHandler batch = new BatchPublishHandler(
-                    g.publisher(),
-                    g.publishMetrics(),
-                    routes.access,
-                    config.batch().maxMessages());
-            routes.add(
-                    HttpMethod.POST,
+            routes.addPublish("/api/v1/publish", json, idempotent, publish::publish);
+            routes.addPublish(
                     "/api/v1/publish/batch",
-                    Scope.PUBLISH,
                     Body.json(config.batch().maxBodyBytes(), "MAX_BATCH_BODY_SIZE"),
-                    Threading.EVENT_LOOP,
+                    idempotent,
                     batch::publish);
+
             routes.add(
                     HttpMethod.POST,
                     "/api/v1/exchanges",
@@ -223,6 +226,15 @@ public final class HttpApi {
             this.access = access;
         }
 
+        /**
+         * A publish route: {@code publish} scope, its body read, then the {@code Idempotency-Key} handled by
+         * {@code idempotent}, then the handler, on the event loop.
+         */
+        void addPublish(
+                String template, Body body, Handler<RoutingContext> idempotent, Handler<RoutingContext> handler) {
+            add(HttpMethod.POST, template, Scope.PUBLISH, body, Threading.EVENT_LOOP, List.of(idempotent), handler);
+        }
+
         /** A route open to all, without a body, answered on the event loop (health). */
         void addOpen(HttpMethod method, String template, Handler<RoutingContext> handler) {
             add(method, template, null, Body.NONE, Threading.EVENT_LOOP, handler);
@@ -240,11 +252,23 @@ public final class HttpApi {
                 Body body,
                 Threading threading,
                 Handler<RoutingContext> handler) {
+            add(method, template, scope, body, threading, List.of(), handler);
+        }
+
+        private void add(
+                HttpMethod method,
+                String template,
+                Scope scope,
+                Body body,
+                Threading threading,
+                List<Handler<RoutingContext>> steps,
+                Handler<RoutingContext> handler) {
             Route route = router.route(method, template.replaceAll("\\{(\\w+)}", ":$1"));
             route.handler(new AccessCheck(access, template, scope));
             if (body.reader() != null) {
                 route.handler(body.reader());
             }
+            steps.forEach(route::handler);
             if (threading == Threading.WORKER) {
                 route.blockingHandler(inLogContext(handler), false);
             } else {

@@ -9,6 +9,7 @@ import io.queueservice.broker.ResourceConflictException;
 import io.queueservice.broker.ResourceNotFoundException;
 import io.queueservice.publish.MessageNackedException;
 import io.queueservice.publish.UnroutableMessageException;
+import io.queueservice.server.idempotency.IdempotencyStoreUnavailableException;
 import io.queueservice.server.security.AccessDeniedException;
 import io.queueservice.server.security.AuthenticationException;
 import io.queueservice.server.security.KeysUnavailableException;
@@ -79,6 +80,18 @@ final class Problems {
         }
         switch (failure) {
             case BrokerException e -> write(ctx, fromBroker(e), retryAfter(e));
+            case IdempotencyStep.InFlightException e ->
+                write(
+                        ctx,
+                        Problem.of("idempotency-in-flight", "Request in progress", 409, e.getMessage()),
+                        e.retryAfter());
+            case IdempotencyStep.MismatchException e ->
+                write(ctx, Problem.of("idempotency-mismatch", "Idempotency key reused", 422, e.getMessage()), null);
+            case IdempotencyStoreUnavailableException e ->
+                write(
+                        ctx,
+                        Problem.of("idempotency-unavailable", "Idempotency keys unavailable", 503, e.getMessage()),
+                        e.retryAfter());
             case BodyReader.TooLargeException e ->
                 write(ctx, Problem.of("too-large", "Request body too large", 413, e.getMessage()), null);
             case NotConfiguredException e ->
