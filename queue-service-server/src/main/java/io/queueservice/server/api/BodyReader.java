@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Arrays;
 
 /**
  * Reads a route's request body whole, up to {@code MAX_BODY_SIZE}, before its handler runs. A body over the
@@ -40,10 +41,12 @@ final class BodyReader implements Handler<RoutingContext> {
         }
     }
 
-    /** The body read for this request: empty when there was none. */
-    static Buffer body(RoutingContext ctx) {
-        Buffer body = ctx.get(BODY);
-        return body == null ? Buffer.buffer() : body;
+    private static final byte[] EMPTY = new byte[0];
+
+    /** The body read for this request: empty when there was none. Not to be changed: it is not a copy. */
+    static byte[] body(RoutingContext ctx) {
+        byte[] body = ctx.get(BODY);
+        return body == null ? EMPTY : body;
     }
 
     @Override
@@ -58,26 +61,50 @@ final class BodyReader implements Handler<RoutingContext> {
             ctx.next();
             return;
         }
-        Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 256);
-        boolean[] refused = {false};
+        // Straight into one array of the declared size: no copy of the whole body after it is read.
+        Body body = new Body(declared > 0 ? (int) declared : 1024);
         request.handler(chunk -> {
-            if (refused[0]) {
+            if (body.refused) {
                 return;
             }
-            if (body.length() + chunk.length() > limit) {
-                refused[0] = true;
+            if (body.size + chunk.length() > limit) {
+                body.refused = true;
                 tooLarge(ctx);
                 return;
             }
-            body.appendBuffer(chunk);
+            body.append(chunk);
         });
         request.endHandler(end -> {
-            if (!refused[0]) {
-                ctx.put(BODY, body);
+            if (!body.refused) {
+                ctx.put(BODY, body.bytes());
                 ctx.next();
             }
         });
         request.resume();
+    }
+
+    /** The bytes read so far. */
+    private static final class Body {
+        byte[] bytes;
+        int size;
+        boolean refused;
+
+        Body(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        void append(Buffer chunk) {
+            int length = chunk.length();
+            if (size + length > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(size + length, bytes.length * 2));
+            }
+            chunk.getBytes(0, length, bytes, size);
+            size += length;
+        }
+
+        byte[] bytes() {
+            return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+        }
     }
 
     private void tooLarge(RoutingContext ctx) {

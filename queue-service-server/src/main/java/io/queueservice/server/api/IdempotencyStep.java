@@ -69,7 +69,7 @@ final class IdempotencyStep implements Handler<RoutingContext> {
             return;
         }
         String key = Idempotency.parseKey(header);
-        Fingerprint fingerprint = Fingerprint.of(BodyReader.body(ctx).getBytes());
+        Fingerprint fingerprint = Fingerprint.of(BodyReader.body(ctx));
         Context eventLoop = Vertx.currentContext();
         idempotency
                 .begin(owner(ctx), key, fingerprint)

@@ -54,8 +54,8 @@ public record IdempotencyConfig(Store store, Duration ttl, Duration inFlightTime
     static final String KEY_PREFIX = "IDEMPOTENCY_KEY_PREFIX";
 
     static final Duration DEFAULT_TTL = Duration.ofHours(24);
-    static final int DEFAULT_MAX_KEYS = 100_000;
-    static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
+    static final int DEFAULT_MAX_KEYS = 20_000;
+    static final long DEFAULT_MAX_BYTES = 8L * 1024 * 1024;
     static final String DEFAULT_KEY_PREFIX = "queue-service:idempotency:";
 
     /**

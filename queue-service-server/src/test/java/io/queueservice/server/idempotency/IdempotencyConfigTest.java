@@ -22,7 +22,7 @@ class IdempotencyConfigTest {
     @Test
     void theDefaultIsAMemoryStoreKeepingAnswersADay() {
         IdempotencyConfig c = read(Map.of());
-        assertThat(c.store()).isEqualTo(new IdempotencyConfig.Memory(100_000, 64L * 1024 * 1024));
+        assertThat(c.store()).isEqualTo(new IdempotencyConfig.Memory(20_000, 8L * 1024 * 1024));
         assertThat(c.ttl()).isEqualTo(Duration.ofHours(24));
         assertThat(c.inFlightTimeout()).isEqualTo(Duration.ofSeconds(15));
         assertThat(c.storeTimeout()).isEqualTo(REQUEST_TIMEOUT);
