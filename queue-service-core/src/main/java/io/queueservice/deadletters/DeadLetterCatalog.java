@@ -48,8 +48,8 @@ public final class DeadLetterCatalog implements DeadLetterOperations {
     public DeadLetterListing deadLetterQueues() {
         Map<String, Set<String>> serves = new TreeMap<>();
         Map<String, Set<Via>> via = new TreeMap<>();
-        directory.ifPresent(d -> merge(DeadLetterRouting.of(d.read(), true), serves, via));
-        merge(DeadLetterRouting.of(known.snapshot(), false), serves, via);
+        directory.ifPresent(d -> merge(DeadLetterRouting.of(d.read(), true, known::isMachinery), serves, via));
+        merge(DeadLetterRouting.of(known.snapshot(), false, known::isMachinery), serves, via);
         known.registered().forEach((dlq, served) -> served.forEach(s -> add(serves, via, dlq, s, Via.SERVICE)));
         List<DeadLetterQueue> out = new ArrayList<>();
         for (Map.Entry<String, Set<String>> e : serves.entrySet()) {

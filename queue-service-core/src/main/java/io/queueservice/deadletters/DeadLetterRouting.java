@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -55,6 +56,14 @@ public final class DeadLetterRouting {
      *     target that is not listed does not exist and is left out; otherwise it is kept, for the caller to check
      */
     public static Map<String, Served> of(Snapshot snapshot, boolean complete) {
+        return of(snapshot, complete, name -> false);
+    }
+
+    /**
+     * As {@link #of(Snapshot, boolean)}, leaving out the queues of the service's own machinery ({@code machinery}
+     * says which), whose dead-lettering is how they work (the delay levels), not failure.
+     */
+    public static Map<String, Served> of(Snapshot snapshot, boolean complete, Predicate<String> machinery) {
         Map<String, Set<String>> serves = new TreeMap<>();
         Map<String, Set<Via>> via = new HashMap<>();
         Set<String> queueNames = new HashSet<>();

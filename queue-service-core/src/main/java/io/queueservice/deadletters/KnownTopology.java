@@ -31,6 +31,7 @@ public final class KnownTopology {
     private final Set<BindingEntry> bindings = ConcurrentHashMap.newKeySet();
     private final Set<String> workerQueues = ConcurrentHashMap.newKeySet();
     private final Map<String, Set<String>> registered = new ConcurrentHashMap<>();
+    private final Set<String> machineryPrefixes = ConcurrentHashMap.newKeySet();
 
     /** A queue a worker of this process consumes: its dead-letter queue is {@code <queue>.dlq}. */
     public void consumed(String queue) {
@@ -46,6 +47,20 @@ public final class KnownTopology {
                     .computeIfAbsent(deadLetterQueue, k -> ConcurrentHashMap.newKeySet())
                     .add(serves);
         }
+    }
+
+    /**
+     * Queues whose names start with {@code prefix + "."} belong to the service's own machinery (the delay levels),
+     * which dead-letters by design: they are not sources of dead letters. Register their dead-letter queue with
+     * {@link #register}.
+     */
+    public void machinery(String prefix) {
+        machineryPrefixes.add(prefix + ".");
+    }
+
+    /** Whether the queue belongs to the service's own machinery (see {@link #machinery}). */
+    boolean isMachinery(String queue) {
+        return machineryPrefixes.stream().anyMatch(queue::startsWith);
     }
 
     /** The queues registered with {@link #register}, each with those it serves. */

@@ -10,6 +10,8 @@ import io.queueservice.deadletters.BrokerDirectory;
 import io.queueservice.deadletters.DeadLetterCatalog;
 import io.queueservice.deadletters.KnownTopology;
 import io.queueservice.deadletters.MessageBrowser;
+import io.queueservice.delay.DelayedDelivery;
+import io.queueservice.metrics.MicrometerDelayMetrics;
 import io.queueservice.metrics.MicrometerPublishMetrics;
 import io.queueservice.metrics.MicrometerRedriveMetrics;
 import io.queueservice.metrics.MicrometerWorkerMetrics;
@@ -18,10 +20,12 @@ import io.queueservice.metrics.QueueDepths;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.redrive.Redriver;
 import io.queueservice.server.api.ApiServer;
+import io.queueservice.server.api.Delays;
 import io.queueservice.server.api.HttpApi;
 import io.queueservice.server.api.ManagementApi;
 import io.queueservice.server.api.QueueTraffic;
 import io.queueservice.server.email.EmailWorker;
+import io.queueservice.server.idempotency.Idempotency;
 import io.queueservice.server.security.SecurityConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,6 +57,8 @@ public final class QueueService {
     private BrokerConnection redriveConnection;
     private ConfirmingPublisher redrivePublisher;
     private Redriver redriver;
+    private DelayedDelivery delays;
+    private Idempotency idempotency;
     private QueueClient workers;
     private final QueueDepths queueDepths;
     private final Health health;
@@ -81,15 +87,24 @@ public final class QueueService {
             BrokerConnection publishConnection =
                     new BrokerConnection(config.broker(), "queue-service-publish", timeout);
             adminConnection = new BrokerConnection(config.broker(), "queue-service-admin", timeout);
-            gatewayConnections.addAll(List.of(publishConnection, adminConnection));
+            // The delay machinery declares its queues and consumes the due ones on a connection of its own.
+            BrokerConnection delayConnection = new BrokerConnection(config.broker(), "queue-service-delay", timeout);
+            gatewayConnections.addAll(List.of(publishConnection, adminConnection, delayConnection));
             topology = new Topology(adminConnection, config.worker().queueType());
             publisher = new ConfirmingPublisher(
                     publishConnection, topology.knownExchanges(), config.publish(), publishMetrics);
+            delays = DelayedDelivery.start(
+                    delayConnection, publisher, config.delay(), new MicrometerDelayMetrics(registry));
+            idempotency = Idempotency.create(config.idempotency(), registry);
             ProcessMetrics.publisherInFlight(registry, publisher);
             watched.addAll(gatewayConnections);
         }
         queueDepths = new QueueDepths(topology, registry, config.queueDepthInterval());
         config.metricsQueues().forEach(queueDepths::watch);
+        if (delays != null) {
+            queueDepths.watch(delays.levels().dueQueue());
+            queueDepths.watch(delays.levels().deadLetterQueue());
+        }
         Optional<ManagementApi> management = config.managementUrl()
                 .map(url -> new ManagementApi(
                         url,
@@ -103,6 +118,11 @@ public final class QueueService {
             KnownTopology known = new KnownTopology();
             if (workers != null) {
                 known.consumed(EmailWorker.QUEUE);
+            }
+            if (delays != null) {
+                known.machinery(delays.levels().prefix());
+                known.register(
+                        delays.levels().deadLetterQueue(), delays.levels().dueQueue());
             }
             redriveConnection = new BrokerConnection(
                     config.broker(), "queue-service-redrive", config.publish().requestTimeout());
@@ -118,10 +138,16 @@ public final class QueueService {
                     publishMetrics,
                     queueDepths,
                     management,
+                    Delays.of(delays),
+                    idempotency,
                     Optional.of(new HttpApi.DeadLetters(catalog, redriver, traffic))));
         }
         ProcessMetrics.brokerConnections(registry, watched);
         health = new Health(watched, Version.current());
+        if (idempotency != null) {
+            health.addDegradation(idempotency::unavailableReason);
+            health.addDegradation(delays::unavailableReason);
+        }
         http = HttpApi.create(config, gateway, health, registry);
     }
 
@@ -206,6 +232,7 @@ public final class QueueService {
     }
 
     private void closeBrokerSide(Duration drainFor) {
+        long started = System.nanoTime();
         queueDepths.close();
         if (redriver != null) {
             // Running redrives settle what they have in flight; the rest stays in their queues.
@@ -217,9 +244,16 @@ public final class QueueService {
         if (workers != null) {
             workers.close();
         }
+        if (delays != null) {
+            delays.close(drainFor); // due messages it holds are published first, then the publisher drains
+        }
         if (publisher != null) {
-            publisher.drain(drainFor);
+            Duration left = drainFor.minusNanos(System.nanoTime() - started);
+            publisher.drain(left.isNegative() ? Duration.ZERO : left);
             publisher.close();
+        }
+        if (idempotency != null) {
+            idempotency.close();
         }
         gatewayConnections.forEach(BrokerConnection::close);
     }

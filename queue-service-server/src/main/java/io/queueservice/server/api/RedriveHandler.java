@@ -57,7 +57,7 @@ final class RedriveHandler {
 
     /** 202 with the redrive's status and its URL (also in Location). */
     void start(RoutingContext ctx) {
-        RedriveBody body = BodyReader.body(ctx).length() == 0
+        RedriveBody body = BodyReader.body(ctx).length == 0
                 ? new RedriveBody(null, null, null)
                 : JsonBodies.read(ctx, RedriveBody.class);
         RedriveStatus started = redrives.start(ctx.pathParam("name"), body.toRequest());
