@@ -337,3 +337,26 @@ ensure_promtool() {
     command -v promtool >/dev/null || die "the prometheus package is installed but promtool is not on PATH"
     info "promtool installed: $(promtool --version 2>&1 | head -n 1)"
 }
+
+# Makes sure Chromium and its WebDriver (chromedriver) are installed: the console's browser tests
+# (ConsoleBrowserIT) drive a headless Chromium with them. As root with apt-get, installs Debian's `chromium` and
+# `chromium-driver` packages (same version, so the driver fits the browser). Nothing is downloaded at test time.
+ensure_chromium() {
+    if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+        return 0
+    fi
+    local install_cmd="apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver"
+    if [[ "$(id -u)" -ne 0 ]] || ! command -v apt-get >/dev/null; then
+        die "chromium and chromedriver are needed by the console's browser tests. Install them with: sudo $install_cmd (Debian/Ubuntu)"
+    fi
+    info "Installing chromium and chromium-driver (Debian packages)"
+    export DEBIAN_FRONTEND=noninteractive
+    # The package lists may be missing or stale: update them only when the install fails without.
+    if ! apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null 2>&1; then
+        if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; }; then
+            die "could not install chromium and chromium-driver; try: $install_cmd"
+        fi
+    fi
+    command -v chromedriver >/dev/null || die "chromium-driver is installed but chromedriver is not on PATH"
+    info "Chromium installed: $(chromium --version 2>/dev/null | head -n 1)"
+}

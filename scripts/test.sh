@@ -11,6 +11,7 @@ load_dotenv
 ensure_broker
 ensure_redis        # the idempotency tests keep their keys there, under a prefix of their own
 ensure_promtool     # MonitoringPromtoolIT checks the alert rules with it
+ensure_chromium     # ConsoleBrowserIT drives a headless Chromium
 
 # The pom hands rabbitmq.url and redis.url to the integration tests as RABBITMQ_URL and REDIS_URL.
 status=0

@@ -225,14 +225,14 @@
         cell(tr, "Messages", q.messages, "num");
         const actions = document.createElement("div");
         actions.className = "actions";
-        const look = button("Look", "Look at the messages of " + q.name, () => look(q.name), "secondary");
-        look.dataset.focusKey = "look:" + q.name;
-        look.dataset.action = "look";
-        const redrive = button("Redrive", "Redrive " + q.name, () => openRedrive(q.name));
-        redrive.dataset.focusKey = "redrive:" + q.name;
-        redrive.dataset.action = "redrive";
-        redrive.disabled = q.messages === 0;
-        actions.append(look, redrive);
+        const lookButton = button("Look", "Look at the messages of " + q.name, () => look(q.name), "secondary");
+        lookButton.dataset.focusKey = "look:" + q.name;
+        lookButton.dataset.action = "look";
+        const redriveButton = button("Redrive", "Redrive " + q.name, () => openRedrive(q.name));
+        redriveButton.dataset.focusKey = "redrive:" + q.name;
+        redriveButton.dataset.action = "redrive";
+        redriveButton.disabled = q.messages === 0;
+        actions.append(lookButton, redriveButton);
         cell(tr, "Actions", actions);
       }
     });
