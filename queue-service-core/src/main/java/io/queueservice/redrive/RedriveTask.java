@@ -236,14 +236,16 @@ final class RedriveTask {
         BrokerException last = null;
         while (!cancelRequested) {
             if (Duration.between(lastProgress, clock.instant()).compareTo(GIVE_UP_AFTER) > 0) {
-                throw new GiveUp("the connection to the broker was lost and could not be opened again within "
+                throw new GiveUp("the connection to the broker was lost, and the redrive could not go on within "
                         + GIVE_UP_AFTER.toSeconds() + " s" + (last == null ? "" : ": " + last.getMessage()));
             }
             try {
                 return Session.open(this, false);
-            } catch (ResourceNotFoundException | ResourceConflictException e) {
+            } catch (ResourceNotFoundException e) {
                 throw new GiveUp("cannot go on after a reconnection: " + e.getMessage());
             } catch (BrokerException e) {
+                // A conflict too: the consumer (and the lock) of the connection just lost stay until the broker
+                // notices that connection is gone; another instance's stay, and end the redrive at the deadline.
                 last = e;
                 TimeUnit.MILLISECONDS.sleep(POLL.toMillis() * 5);
             }
