@@ -13,9 +13,7 @@ import io.queueservice.broker.BrokerException;
 import io.queueservice.broker.BrokerTimeoutException;
 import io.queueservice.broker.BrokerUnavailableException;
 import io.queueservice.broker.InvalidRequestException;
-import io.queueservice.broker.QueueSpec;
 import io.queueservice.broker.QueueType;
-import io.queueservice.broker.Topology;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.publish.OutgoingMessage;
 import java.io.IOException;
@@ -72,7 +70,6 @@ public final class DefinitionsLog implements BrokerConnection.Listener, AutoClos
 
     private final BrokerConnection connection;
     private final ConfirmingPublisher publisher;
-    private final Topology topology;
     private final DefinitionsLogSettings settings;
     /** Applies events, calls listeners, (re)subscribes: one thread, so none of it races. */
     private final ScheduledExecutorService thread;
@@ -103,7 +100,6 @@ public final class DefinitionsLog implements BrokerConnection.Listener, AutoClos
             BrokerConnection connection, ConfirmingPublisher publisher, DefinitionsLogSettings settings) {
         this.connection = connection;
         this.publisher = publisher;
-        this.topology = new Topology(connection);
         this.settings = settings;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "definitions-" + settings.stream());
@@ -123,7 +119,7 @@ public final class DefinitionsLog implements BrokerConnection.Listener, AutoClos
             BrokerConnection connection, ConfirmingPublisher publisher, DefinitionsLogSettings settings) {
         DefinitionsLog l = new DefinitionsLog(connection, publisher, settings);
         connection.addListener(l);
-        l.onThread(l::subscribe);
+        l.onThread(l::subscribeIfConnected);
         return l;
     }
 
@@ -309,7 +305,7 @@ public final class DefinitionsLog implements BrokerConnection.Listener, AutoClos
 
     @Override
     public void connected(Connection c) {
-        onThread(this::subscribe);
+        onThread(() -> subscribe(c));
     }
 
     @Override
@@ -317,36 +313,48 @@ public final class DefinitionsLog implements BrokerConnection.Listener, AutoClos
         onThread(() -> channel = null);
     }
 
-    private QueueSpec streamSpec() {
-        return new QueueSpec(
-                settings.stream(),
-                QueueType.STREAM,
-                true,
-                false,
-                null,
-                null,
-                null,
-                null,
-                settings.maxLengthBytes(),
-                null,
-                null,
-                false,
-                Map.of("x-stream-max-segment-size-bytes", settings.segmentBytes()));
+    /** Declares the stream (idempotent), on a channel of its own: a refusal closes the channel. */
+    private void declareStream(Connection c) throws IOException {
+        Channel ch = c.createChannel();
+        try {
+            ch.queueDeclare(
+                    settings.stream(),
+                    true,
+                    false,
+                    false,
+                    Map.of(
+                            "x-queue-type",
+                            QueueType.STREAM.amqpName(),
+                            "x-max-length-bytes",
+                            settings.maxLengthBytes(),
+                            "x-stream-max-segment-size-bytes",
+                            settings.segmentBytes()));
+        } finally {
+            if (ch.isOpen()) {
+                try {
+                    ch.close();
+                } catch (TimeoutException | RuntimeException e) {
+                    // gone already
+                }
+            }
+        }
+    }
+
+    private void subscribeIfConnected() {
+        try {
+            subscribe(connection.require());
+        } catch (BrokerUnavailableException e) {
+            // connected() subscribes
+        }
     }
 
     /** Consumes the stream from the offset after the last one read (the start, the first time). */
-    private void subscribe() {
-        if (closed || (channel != null && channel.isOpen())) {
+    private void subscribe(Connection c) {
+        if (closed || (channel != null && channel.isOpen()) || !c.isOpen()) {
             return;
         }
-        Connection c;
         try {
-            c = connection.require();
-        } catch (BrokerUnavailableException e) {
-            return; // connected() calls again
-        }
-        try {
-            topology.declareQueue(streamSpec());
+            declareStream(c);
             Channel ch = c.createChannel();
             ch.basicQos(PREFETCH);
             int gen = ++generation;
@@ -356,7 +364,10 @@ public final class DefinitionsLog implements BrokerConnection.Listener, AutoClos
             channel = ch;
             log.info("following definitions stream '{}' from offset {}", settings.stream(), from);
         } catch (IOException | RuntimeException e) {
-            log.warn("cannot follow definitions stream '{}' yet: {}", settings.stream(), e.toString());
+            log.warn(
+                    "cannot follow definitions stream '{}' yet: {}",
+                    settings.stream(),
+                    e.getCause() != null ? e.getCause().toString() : e.toString());
             scheduleSubscribe();
             return;
         }
@@ -367,7 +378,7 @@ public final class DefinitionsLog implements BrokerConnection.Listener, AutoClos
 
     private void scheduleSubscribe() {
         try {
-            thread.schedule(this::subscribe, RESUBSCRIBE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+            thread.schedule(this::subscribeIfConnected, RESUBSCRIBE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // closed
         }
@@ -590,7 +601,7 @@ public final class DefinitionsLog implements BrokerConnection.Listener, AutoClos
         CompletableFuture<Long> first = new CompletableFuture<>();
         Channel probe = null;
         try {
-            probe = connection.require().createChannel();
+            probe = channel.getConnection().createChannel();
             probe.basicQos(1);
             Channel ch = probe;
             probe.basicConsume(settings.stream(), false, Map.of(OFFSET, "first"), new DefaultConsumer(ch) {
