@@ -1,0 +1,337 @@
+package io.queueservice.server.push;
+
+import io.queueservice.config.RetryConfig;
+import io.queueservice.tracing.TraceContext;
+import io.queueservice.worker.Message;
+import io.queueservice.worker.MessageHandler;
+import io.queueservice.worker.Outcome;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The handler of a push subscription's worker: POSTs each message to the endpoint, signed as Standard
+ * Webhooks says, and turns the answer into the worker's {@link Outcome}: 2xx acknowledges; anything else
+ * (3xx, which is not followed, 4xx, 5xx, a timeout, a failed connection, an address the guard refuses) is a
+ * failed attempt, retried with the worker's backoff, at least after a {@code Retry-After} that came with 429
+ * or 503, and dead-lettered after {@code maxAttempts}; 410 Gone also pauses the subscription.
+ */
+final class PushHandler implements MessageHandler {
+    private static final Logger log = LoggerFactory.getLogger(PushHandler.class);
+    /** The most of an answer's body kept (for the dead-letter headers and the state). */
+    static final int MAX_BODY_KEPT = 1000;
+
+    static final String WEBHOOK_ID = "webhook-id";
+    static final String WEBHOOK_TIMESTAMP = "webhook-timestamp";
+    static final String WEBHOOK_SIGNATURE = "webhook-signature";
+
+    /** What one attempt came to. */
+    sealed interface Attempt {}
+
+    record Delivered(int status) implements Attempt {}
+
+    /**
+     * @param status the endpoint's status, or null when it did not answer
+     * @param body the start of its answer's body (at most {@value #MAX_BODY_KEPT} characters), or ""
+     * @param retryAfter what its {@code Retry-After} asked for (429 and 503 only), or null
+     */
+    record Failed(PushMetrics.Outcome outcome, Integer status, String cause, String body, Duration retryAfter)
+            implements Attempt {}
+
+    /** What the handler needs of its subscription, its secret and header values in clear. */
+    record Target(
+            String subscription,
+            String queue,
+            URI endpoint,
+            byte[] signingKey,
+            Map<String, String> headers,
+            int maxAttempts,
+            Duration timeout,
+            int concurrency) {}
+
+    /** Told when the endpoint answered 410 Gone. */
+    @FunctionalInterface
+    interface GoneListener {
+        void gone(String subscription, String reason);
+    }
+
+    private final Target target;
+    private final HttpClient client;
+    private final AddressGuard guard;
+    private final RetryConfig retry;
+    private final PushMetrics metrics;
+    private final SubscriptionStates.State state;
+    private final GoneListener goneListener;
+
+    PushHandler(
+            Target target,
+            HttpClient client,
+            AddressGuard guard,
+            RetryConfig retry,
+            PushMetrics metrics,
+            SubscriptionStates.State state,
+            GoneListener goneListener) {
+        this.target = target;
+        this.client = client;
+        this.guard = guard;
+        this.retry = retry;
+        this.metrics = metrics;
+        this.state = state;
+        this.goneListener = goneListener;
+    }
+
+    @Override
+    public Outcome handle(Message message) {
+        long started = System.nanoTime();
+        Attempt attempt = post(message);
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        switch (attempt) {
+            case Delivered d -> {
+                metrics.attempt(target.subscription(), PushMetrics.Outcome.DELIVERED, took);
+                state.delivered.incrementAndGet();
+                return Outcome.ack();
+            }
+            case Failed f -> {
+                metrics.attempt(target.subscription(), f.outcome(), took);
+                state.failed(f.status(), f.cause());
+                if (f.outcome() == PushMetrics.Outcome.GONE) {
+                    goneListener.gone(
+                            target.subscription(),
+                            "the endpoint answered 410 Gone at " + Instant.now() + "; resume it"
+                                    + " once the endpoint is back");
+                }
+                if (message.attempt() >= target.maxAttempts()) {
+                    metrics.count(target.subscription(), PushMetrics.Outcome.DEAD_LETTERED);
+                    state.deadLettered.incrementAndGet();
+                    return Outcome.deadLetter(deadLetterReason(message.attempt(), f));
+                }
+                if (f.retryAfter() != null) {
+                    Duration backoff = backoff(message.attempt());
+                    return Outcome.retry(f.retryAfter().compareTo(backoff) > 0 ? f.retryAfter() : backoff);
+                }
+                return Outcome.retry();
+            }
+        }
+    }
+
+    /** The un-jittered backoff before retry number {@code n}, as the worker's schedule has it. */
+    private Duration backoff(int n) {
+        long initial = retry.initialDelay().toMillis();
+        long max = retry.maxDelay().toMillis();
+        int shift = Math.min(n - 1, 62);
+        long delay = initial > (max >> shift) ? max : initial << shift;
+        return Duration.ofMillis(Math.min(delay, max));
+    }
+
+    static String deadLetterReason(int attempts, Failed f) {
+        String last = f.status() != null ? "HTTP " + f.status() : f.cause();
+        String body = f.body().isEmpty() ? "" : "; answer: " + f.body();
+        return "delivery failed " + attempts + " time(s); last: " + last + body;
+    }
+
+    private Attempt post(Message message) {
+        URI endpoint = target.endpoint();
+        InetAddress address;
+        try {
+            address = guard.resolve(endpoint);
+        } catch (AddressGuard.BlockedAddressException e) {
+            return new Failed(PushMetrics.Outcome.BLOCKED_ADDRESS, null, e.getMessage(), "", null);
+        }
+        boolean https = endpoint.getScheme().equalsIgnoreCase("https");
+        int port = endpoint.getPort() > 0 ? endpoint.getPort() : https ? 443 : 80;
+        String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
+        String uri = endpoint.getRawQuery() == null ? path : path + "?" + endpoint.getRawQuery();
+        long timeoutMs = target.timeout().toMillis();
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                // Connect to the address just checked, whatever the name resolves to by then (DNS rebinding);
+                // the Host header and TLS (SNI, certificate check) still use the name.
+                .setServer(SocketAddress.inetSocketAddress(port, address.getHostAddress()))
+                .setHost(AddressGuard.host(endpoint))
+                .setPort(port)
+                .setSsl(https)
+                .setURI(uri)
+                .setFollowRedirects(false)
+                .setConnectTimeout(timeoutMs)
+                .setIdleTimeout(timeoutMs);
+        String id = webhookId(message);
+        String timestamp = Long.toString(Instant.now().getEpochSecond());
+        byte[] body = message.body();
+        options.putHeader(
+                        "content-type",
+                        message.contentType() != null ? message.contentType() : "application/octet-stream")
+                .putHeader(WEBHOOK_ID, id)
+                .putHeader(WEBHOOK_TIMESTAMP, timestamp)
+                .putHeader(WEBHOOK_SIGNATURE, sign(target.signingKey(), id, timestamp, body))
+                .putHeader("qs-attempt", Integer.toString(message.attempt()))
+                .putHeader("qs-queue", target.queue())
+                .putHeader("qs-exchange", message.exchange() == null ? "" : message.exchange())
+                .putHeader("qs-routing-key", message.routingKey() == null ? "" : message.routingKey());
+        String traceparent = message.header(TraceContext.TRACEPARENT);
+        if (traceparent != null && TraceContext.isValid(traceparent)) {
+            options.putHeader(TraceContext.TRACEPARENT, traceparent);
+            String tracestate = message.header(TraceContext.TRACESTATE);
+            if (tracestate != null && TraceContext.isPassableState(tracestate)) {
+                options.putHeader(TraceContext.TRACESTATE, tracestate);
+            }
+        }
+        target.headers().forEach(options::putHeader);
+
+        AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+        CompletableFuture<Attempt> result = client.request(options)
+                .compose(req -> {
+                    sent.set(req);
+                    return req.send(Buffer.buffer(body));
+                })
+                .compose(this::read)
+                .toCompletionStage()
+                .toCompletableFuture();
+        try {
+            return result.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            HttpClientRequest req = sent.get();
+            if (req != null) {
+                req.reset(); // frees the connection for the next delivery
+            }
+            return new Failed(PushMetrics.Outcome.TIMEOUT, null, "no answer within " + timeoutMs + " ms", "", null);
+        } catch (ExecutionException e) {
+            return failedConnection(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Failed(
+                    PushMetrics.Outcome.CONNECTION_ERROR, null, "interrupted (the service is stopping)", "", null);
+        }
+    }
+
+    private Failed failedConnection(Throwable e) {
+        String what = e instanceof ConnectException ? "cannot connect" : "connection failed";
+        boolean timedOut = e instanceof io.netty.channel.ConnectTimeoutException
+                || e instanceof java.util.concurrent.TimeoutException
+                || String.valueOf(e.getMessage())
+                        .toLowerCase(java.util.Locale.ROOT)
+                        .contains("timeout");
+        if (timedOut) {
+            return new Failed(PushMetrics.Outcome.TIMEOUT, null, "timed out: " + e.getMessage(), "", null);
+        }
+        log.debug("delivery of subscription '{}' failed: {}", target.subscription(), e.toString());
+        return new Failed(
+                PushMetrics.Outcome.CONNECTION_ERROR,
+                null,
+                what + ": " + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"),
+                "",
+                null);
+    }
+
+    /** Reads the answer: its status, and the start of its body (the rest is read and dropped). */
+    private io.vertx.core.Future<Attempt> read(HttpClientResponse response) {
+        StringBuilder kept = new StringBuilder();
+        Buffer head = Buffer.buffer();
+        response.handler(chunk -> {
+            if (head.length() < MAX_BODY_KEPT * 4) {
+                head.appendBuffer(chunk.length() > MAX_BODY_KEPT * 4 ? chunk.getBuffer(0, MAX_BODY_KEPT * 4) : chunk);
+            }
+        });
+        return response.end().map(v -> {
+            int status = response.statusCode();
+            if (status >= 200 && status < 300) {
+                return new Delivered(status);
+            }
+            String text = head.toString(StandardCharsets.UTF_8);
+            kept.append(text, 0, Math.min(text.length(), MAX_BODY_KEPT));
+            Duration retryAfter = status == 429 || status == 503 ? retryAfter(response.getHeader("retry-after")) : null;
+            PushMetrics.Outcome outcome = status == 410 ? PushMetrics.Outcome.GONE : PushMetrics.Outcome.HTTP_ERROR;
+            String cause = "the endpoint answered HTTP " + status
+                    + (status >= 300 && status < 400 ? " (redirects are not followed)" : "");
+            return new Failed(outcome, status, cause, kept.toString(), retryAfter);
+        });
+    }
+
+    /** {@code Retry-After}: seconds, or an HTTP date; null when absent or unreadable. */
+    static Duration retryAfter(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String v = value.trim();
+        try {
+            long seconds = Long.parseLong(v);
+            return seconds < 0 ? null : Duration.ofSeconds(Math.min(seconds, 86_400));
+        } catch (NumberFormatException e) {
+            try {
+                Duration d = Duration.between(
+                        Instant.now(),
+                        ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME)
+                                .toInstant());
+                return d.isNegative() ? Duration.ZERO : d;
+            } catch (DateTimeParseException e2) {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * The message's id; for a message published without one, an id derived from what stays the same on every
+     * attempt, so receivers can still deduplicate.
+     */
+    static String webhookId(Message message) {
+        if (message.messageId() != null && !message.messageId().isBlank()) {
+            return message.messageId();
+        }
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(String.valueOf(message.exchange()).getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(String.valueOf(message.routingKey()).getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(message.body());
+            return "msg_" + HexFormat.of().formatHex(sha.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
+    /** {@code v1,} + base64 of HMAC-SHA256 over {@code id.timestamp.body}, keyed with the secret's bytes. */
+    static String sign(byte[] key, String id, String timestamp, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
+            return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HMAC-SHA256 is not available", e);
+        }
+    }
+
+    /** The key bytes of a {@code whsec_} secret. */
+    static byte[] signingKey(String secret) {
+        return Base64.getDecoder().decode(secret.substring(Subscriptions.SECRET_PREFIX.length()));
+    }
+}
