@@ -18,7 +18,7 @@ import java.util.concurrent.TimeoutException;
  * a bad operation (unknown queue, arguments that differ from the existing ones) by closing the channel,
  * and that must never affect another request. Failures arrive as {@link BrokerException}s.
  */
-public final class Topology {
+public final class Topology implements TopologyOperations {
     private final BrokerConnection connection;
     private final QueueType defaultQueueType;
     private final KnownExchanges knownExchanges = new KnownExchanges();

@@ -46,13 +46,6 @@ public final class TlsContexts {
         return context;
     }
 
-    /** A context for serving with {@code identity}'s certificate (no client certificates asked for). */
-    public static SSLContext forServer(PemFiles.Identity identity) throws GeneralSecurityException {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keyManagers(identity), null, null);
-        return context;
-    }
-
     /**
      * The parameters of a client socket: {@link #PROTOCOLS}, and the server's host name (or IP address)
      * checked against its certificate as HTTPS does (subject alternative names).
@@ -65,13 +58,21 @@ public final class TlsContexts {
     }
 
     private static KeyManager[] keyManagers(PemFiles.Identity identity) throws GeneralSecurityException {
+        return keys(identity).getKeyManagers();
+    }
+
+    /**
+     * Key managers presenting {@code identity}'s certificate: a server's (HTTPS; no client certificates asked
+     * for), or a client's certificate.
+     */
+    public static KeyManagerFactory keys(PemFiles.Identity identity) throws GeneralSecurityException {
         // The store's password protects nothing (the store lives in memory only) but must not be empty.
         char[] password = "in-memory".toCharArray();
         KeyStore store = emptyKeyStore();
         store.setKeyEntry("identity", identity.key(), password, identity.chain().toArray(X509Certificate[]::new));
         KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keys.init(store, password);
-        return keys.getKeyManagers();
+        return keys;
     }
 
     private static KeyStore emptyKeyStore() throws GeneralSecurityException {

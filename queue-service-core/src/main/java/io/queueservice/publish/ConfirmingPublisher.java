@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * exchange, internal, not writable), which the broker answers by closing the channel, cannot fail other
  * messages: see {@link FirstPublishGate}.
  */
-public final class ConfirmingPublisher implements BrokerConnection.Listener, AutoCloseable {
+public final class ConfirmingPublisher implements Publisher, BrokerConnection.Listener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfirmingPublisher.class);
     private static final Duration RETRY_AFTER_FULL = Duration.ofSeconds(1);
     private static final Duration RETRY_AFTER_BLOCKED = Duration.ofSeconds(5);

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 public final class Main {
     /** Libraries whose own INFO and DEBUG lines say nothing an operator of this service needs. */
     private static final List<String> NOISY_LIBRARIES =
-            List.of("org.eclipse.jetty", "io.javalin", "io.netty", "com.rabbitmq", "io.github.resilience4j");
+            List.of("io.vertx", "io.netty", "com.rabbitmq", "io.github.resilience4j");
 
     private Main() {}
 

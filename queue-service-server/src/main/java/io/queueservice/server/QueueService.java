@@ -1,6 +1,5 @@
 package io.queueservice.server;
 
-import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.queueservice.broker.BrokerConnection;
@@ -11,6 +10,7 @@ import io.queueservice.metrics.MicrometerWorkerMetrics;
 import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.metrics.QueueDepths;
 import io.queueservice.publish.ConfirmingPublisher;
+import io.queueservice.server.api.ApiServer;
 import io.queueservice.server.api.HttpApi;
 import io.queueservice.server.api.ManagementApi;
 import io.queueservice.server.email.EmailWorker;
@@ -18,6 +18,7 @@ import io.queueservice.server.security.SecurityConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,7 @@ public final class QueueService {
     private QueueClient workers;
     private final QueueDepths queueDepths;
     private final Health health;
-    private final Javalin http;
+    private final ApiServer http;
 
     private QueueService(ServerConfig config, Mode mode) {
         this.config = config;
@@ -75,17 +76,16 @@ public final class QueueService {
         }
         queueDepths = new QueueDepths(topology, registry, config.queueDepthInterval());
         config.metricsQueues().forEach(queueDepths::watch);
-        ManagementApi management = config.managementUrl()
+        Optional<ManagementApi> management = config.managementUrl()
                 .map(url -> new ManagementApi(
                         url,
                         config.broker().username(),
                         config.broker().password(),
                         config.broker().virtualHost(),
-                        config.publish().requestTimeout()))
-                .orElse(null);
-        HttpApi.Gateway gateway = publisher == null
-                ? null
-                : new HttpApi.Gateway(topology, publisher, publishMetrics, queueDepths, management);
+                        config.publish().requestTimeout()));
+        Optional<HttpApi.Gateway> gateway = publisher == null
+                ? Optional.empty()
+                : Optional.of(new HttpApi.Gateway(topology, publisher, publishMetrics, queueDepths, management));
         ProcessMetrics.brokerConnections(registry, watched);
         health = new Health(watched, Version.current());
         http = HttpApi.create(config, gateway, health, registry);

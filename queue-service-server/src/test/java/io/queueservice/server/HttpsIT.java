@@ -101,7 +101,7 @@ class HttpsIT {
     @Test
     void plainHttpIsNotServedOnTheHttpsPort() {
         try (HttpClient client = HttpClient.newHttpClient()) {
-            // Jetty answers a plain request on a TLS port with a bare 400, or the connection just ends.
+            // The server answers a plain request on a TLS port with a bare 400, or the connection just ends.
             try {
                 HttpResponse<String> r = client.send(get("http", "127.0.0.1"), HttpResponse.BodyHandlers.ofString());
                 assertThat(r.statusCode()).isEqualTo(400);

@@ -239,7 +239,7 @@ class JwtAttackIT {
     }
 
     @Test
-    void aHeaderBlockBeyondJettysLimitIsACleanClientErrorNotA5xx() throws Exception {
+    void aHeaderBlockBeyondTheServersLimitIsACleanClientErrorNotA5xx() throws Exception {
         String huge = "Bearer " + "a".repeat(40_000);
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> r = http.send(

@@ -1,8 +1,8 @@
 package io.queueservice.server.api;
 
-import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.queueservice.server.Health;
+import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 
 /** {@code /healthz} (is the process alive), {@code /healthz/ready} (should it get traffic) and {@code /metrics}. */
@@ -20,19 +20,21 @@ final class HealthHandler {
     }
 
     /** Always 200 while the process runs, even without the broker: restarting would not bring it back. */
-    void live(Context ctx) {
-        ctx.json(new Liveness("ok", Instant.now().toString(), health.rabbitmq(), health.version()));
+    void live(RoutingContext ctx) {
+        Json.write(ctx, 200, new Liveness("ok", Instant.now().toString(), health.rabbitmq(), health.version()));
     }
 
     /** 200 when the broker connections are up and not blocked, else 503 with the reason. */
-    void ready(Context ctx) {
+    void ready(RoutingContext ctx) {
         health.notReadyReason()
                 .ifPresentOrElse(
-                        reason -> ctx.status(503).json(new Readiness("not ready", reason)),
-                        () -> ctx.json(new Readiness("ready", null)));
+                        reason -> Json.write(ctx, 503, new Readiness("not ready", reason)),
+                        () -> Json.write(ctx, 200, new Readiness("ready", null)));
     }
 
-    void metrics(Context ctx) {
-        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
+    void metrics(RoutingContext ctx) {
+        ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(registry.scrape());
     }
 }

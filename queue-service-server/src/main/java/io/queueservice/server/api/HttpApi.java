@@ -1,32 +1,52 @@
 package io.queueservice.server.api;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javalin.Javalin;
-import io.javalin.compression.CompressionStrategy;
-import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.queueservice.broker.Topology;
+import io.queueservice.broker.TopologyOperations;
 import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.metrics.QueueDepths;
-import io.queueservice.publish.ConfirmingPublisher;
+import io.queueservice.publish.Publisher;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
 import io.queueservice.server.security.AccessControl;
 import io.queueservice.server.security.Scope;
-import jakarta.servlet.DispatcherType;
-import java.util.EnumSet;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.server.handler.GracefulHandler;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The HTTP API: every route in one table, one error mapper, one JSON configuration. */
+/**
+ * The HTTP API: every route in one table, one error mapper, one JSON configuration.
+ *
+ * <p>It runs on Vert.x: one event loop serves every connection, reads and answers requests, and hands
+ * publishes to the publisher without waiting; the answer is written on the same event loop when the
+ * broker's confirm comes. Routes that wait for the broker (topology operations) or for the network (a JWK
+ * set fetch) run on worker threads instead, so the event loop never blocks.
+ */
 public final class HttpApi {
     private static final Logger requestLog = LoggerFactory.getLogger("io.queueservice.server.requests");
 
-    /** Largest request header block; Jetty answers 431 past it. Jetty's default (8 KiB) leaves no room for a token. */
+    /** Largest request header block (and request line); 431 past it. Room for a token and the rest. */
     static final int REQUEST_HEADER_BYTES = 16 * 1024;
+
+    private static final int WORKER_THREADS = 16;
+    private static final int IDLE_TIMEOUT_SECONDS = 30;
+
+    static {
+        // Vert.x's own log lines go through SLF4J (logback), like every other line of the service.
+        System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+        // The API serves no WebSocket: without them Vert.x leaves a handler out of every connection's pipeline.
+        System.setProperty("vertx.disableWebsockets", "true");
+    }
 
     private HttpApi() {}
 
@@ -35,91 +55,208 @@ public final class HttpApi {
      *
      * @param publishMetrics where publish requests refused before reaching the publisher are counted
      * @param queueDepths reports the depth of the queues declared through the API
-     * @param management lists the queues of the virtual host; null when RABBITMQ_MANAGEMENT_URL is not set
+     * @param management lists the queues of the virtual host; empty when RABBITMQ_MANAGEMENT_URL is not set
      */
     public record Gateway(
-            Topology topology,
-            ConfirmingPublisher publisher,
+            TopologyOperations topology,
+            Publisher publisher,
             PublishMetrics publishMetrics,
             QueueDepths queueDepths,
-            ManagementApi management) {}
+            Optional<ManagementApi> management) {}
 
-    /**
-     * The HTTP server: health and metrics always, the API when {@code gateway} is not null.
-     */
-    public static Javalin create(
-            ServerConfig config, Gateway gateway, Health health, PrometheusMeterRegistry registry) {
-        JsonBodies bodies = new JsonBodies(config.maxBodyBytes());
-        HealthHandler status = new HealthHandler(health, registry);
+    /** Whether a route reads a JSON body (whole, up to MAX_BODY_SIZE, before its handler runs). */
+    private enum Body {
+        NONE,
+        JSON
+    }
+
+    /** Whether a route's handler may run on the event loop, or waits for the broker and runs on a worker. */
+    private enum Threading {
+        EVENT_LOOP,
+        WORKER
+    }
+
+    /** The HTTP server, not started: health and metrics always, the API when there is a {@code gateway}. */
+    public static ApiServer create(
+            ServerConfig config, Optional<Gateway> gateway, Health health, PrometheusMeterRegistry registry) {
+        Vertx vertx = Vertx.vertx(new VertxOptions()
+                .setEventLoopPoolSize(1)
+                .setWorkerPoolSize(WORKER_THREADS)
+                .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)));
+        Router router = Router.router(vertx);
+        Routes routes = new Routes(router, new AccessControl(config.security(), registry), config.maxBodyBytes());
         HttpMetrics httpMetrics = new HttpMetrics(registry);
-        ObjectMapper responses = JsonBodies.MAPPER.copy().setSerializationInclusion(JsonInclude.Include.NON_NULL);
-        AccessControl access = new AccessControl(config.security(), registry);
+        Problems problems = new Problems(config.maxBodyBytes());
 
-        return Javalin.create(c -> {
-            c.startup.showJavalinBanner = false;
-            c.jsonMapper(new JavalinJackson(responses, false));
-            c.http.maxRequestSize = config.maxBodyBytes();
-            c.http.prefer405over404 = true;
-            // Answers are a few hundred bytes: compressing them would cost more than it saves, and
-            // Javalin's check for it alone was a tenth of the time spent per publish.
-            c.http.compressionStrategy = CompressionStrategy.NONE;
-            // Graceful stop: Jetty stops accepting, then waits for requests in flight (bounded).
-            c.jetty.modifyServer(server -> {
-                GracefulHandler graceful = new GracefulHandler();
-                graceful.setShutdownIdleTimeout(200); // idle keep-alive connections must not hold the stop up
-                server.setHandler(graceful);
-                server.setStopTimeout(config.shutdownTimeout().toMillis());
-                server.setErrorHandler(new JettyErrors()); // problem+json for what Jetty refuses itself (431)
-            });
-            Https.serveIfConfigured(c, config);
-            // X-Request-Id on every response, and the request's id in the log context of its lines.
-            c.jetty.modifyServletContextHandler(handler -> handler.addFilter(
-                    new FilterHolder(new RequestIds()),
-                    "/*",
-                    EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC)));
-            boolean debug = requestLog.isDebugEnabled();
-            c.requestLogger.http((ctx, ms) -> {
-                httpMetrics.record(ctx, ms);
-                if (debug) {
-                    // may run on the thread that completed an asynchronous request
-                    try (RequestIds.Scope ignored = RequestIds.logContext(ctx)) {
-                        requestLog.debug("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms));
-                    }
-                }
-            });
-            // Room for a token of up to SecurityConfig.MAX_TOKEN_BYTES besides the other headers: a larger
-            // token is answered 401 by AccessControl; a larger header block, 431 by Jetty.
-            c.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(REQUEST_HEADER_BYTES));
-            Problems.register(c);
-
-            // Authentication, quotas and scopes, from the Scope each route is declared with below
-            // (no scope: open to all).
-            c.routes.beforeMatched(access::check);
-
-            c.routes.get("/healthz", status::live);
-            c.routes.get("/healthz/ready", status::ready);
-            c.routes.get("/metrics", status::metrics, Scope.METRICS_READ); // only with METRICS_AUTH=true
-            if (gateway == null) {
-                return;
+        // Every request: its id, its log context while its handlers run, and its metrics once answered.
+        router.route().handler(ctx -> {
+            long started = System.nanoTime();
+            RequestIds.assign(ctx);
+            ctx.addEndHandler(done -> finished(ctx, httpMetrics, started));
+            try (RequestIds.LogScope ignored = RequestIds.logContext(ctx)) {
+                ctx.next();
             }
-            PublishHandler publish = new PublishHandler(gateway.publisher(), gateway.publishMetrics(), bodies, access);
-            TopologyHandler topo =
-                    new TopologyHandler(gateway.topology(), gateway.queueDepths(), gateway.management(), bodies);
+        });
+        router.route().failureHandler(problems::handle);
+        for (int status : new int[] {400, 404, 405}) { // a path it cannot decode, no route for path or method
+            router.errorHandler(status, problems.forStatus(status));
+        }
+
+        HealthHandler status = new HealthHandler(health, registry);
+        routes.addOpen(HttpMethod.GET, "/healthz", status::live);
+        routes.addOpen(HttpMethod.GET, "/healthz/ready", status::ready);
+        // Open unless METRICS_AUTH=true; a scrape takes a few milliseconds, not for the event loop.
+        routes.add(HttpMethod.GET, "/metrics", Scope.METRICS_READ, Body.NONE, Threading.WORKER, status::metrics);
+
+        gateway.ifPresent(g -> {
+            PublishHandler publish = new PublishHandler(g.publisher(), g.publishMetrics(), routes.access);
+            TopologyHandler topo = new TopologyHandler(g.topology(), g.queueDepths(), g.management());
 
             // PUBLISH: 'publish' or 'publish:<exchange>', the exchange checked once the body is read.
-            c.routes.post("/api/v1/publish", publish::publish, Scope.PUBLISH);
+            routes.add(
+                    HttpMethod.POST,
+                    "/api/v1/publish",
+                    Scope.PUBLISH,
+                    Body.JSON,
+                    Threading.EVENT_LOOP,
+                    publish::publish);
 
-            c.routes.post("/api/v1/exchanges", topo::declareExchange, Scope.TOPOLOGY_WRITE);
-            c.routes.delete("/api/v1/exchanges/{name}", topo::deleteExchange, Scope.TOPOLOGY_WRITE);
+            routes.add(
+                    HttpMethod.POST,
+                    "/api/v1/exchanges",
+                    Scope.TOPOLOGY_WRITE,
+                    Body.JSON,
+                    Threading.WORKER,
+                    topo::declareExchange);
+            routes.add(
+                    HttpMethod.DELETE,
+                    "/api/v1/exchanges/{name}",
+                    Scope.TOPOLOGY_WRITE,
+                    Body.NONE,
+                    Threading.WORKER,
+                    topo::deleteExchange);
 
-            c.routes.get("/api/v1/queues", topo::listQueues, Scope.TOPOLOGY_READ);
-            c.routes.post("/api/v1/queues", topo::declareQueue, Scope.TOPOLOGY_WRITE);
-            c.routes.get("/api/v1/queues/{name}", topo::getQueue, Scope.TOPOLOGY_READ);
-            c.routes.delete("/api/v1/queues/{name}", topo::deleteQueue, Scope.TOPOLOGY_WRITE);
-            c.routes.post("/api/v1/queues/{name}/purge", topo::purgeQueue, Scope.TOPOLOGY_WRITE);
+            routes.add(
+                    HttpMethod.GET,
+                    "/api/v1/queues",
+                    Scope.TOPOLOGY_READ,
+                    Body.NONE,
+                    Threading.WORKER,
+                    topo::listQueues);
+            routes.add(
+                    HttpMethod.POST,
+                    "/api/v1/queues",
+                    Scope.TOPOLOGY_WRITE,
+                    Body.JSON,
+                    Threading.WORKER,
+                    topo::declareQueue);
+            routes.add(
+                    HttpMethod.GET,
+                    "/api/v1/queues/{name}",
+                    Scope.TOPOLOGY_READ,
+                    Body.NONE,
+                    Threading.WORKER,
+                    topo::getQueue);
+            routes.add(
+                    HttpMethod.DELETE,
+                    "/api/v1/queues/{name}",
+                    Scope.TOPOLOGY_WRITE,
+                    Body.NONE,
+                    Threading.WORKER,
+                    topo::deleteQueue);
+            routes.add(
+                    HttpMethod.POST,
+                    "/api/v1/queues/{name}/purge",
+                    Scope.TOPOLOGY_WRITE,
+                    Body.NONE,
+                    Threading.WORKER,
+                    topo::purgeQueue);
 
-            c.routes.post("/api/v1/bindings", topo::bind, Scope.TOPOLOGY_WRITE);
-            c.routes.delete("/api/v1/bindings", topo::unbind, Scope.TOPOLOGY_WRITE);
+            routes.add(
+                    HttpMethod.POST, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, Body.JSON, Threading.WORKER, topo::bind);
+            routes.add(
+                    HttpMethod.DELETE,
+                    "/api/v1/bindings",
+                    Scope.TOPOLOGY_WRITE,
+                    Body.JSON,
+                    Threading.WORKER,
+                    topo::unbind);
         });
+
+        HttpServerOptions options = new HttpServerOptions()
+                .setMaxHeaderSize(REQUEST_HEADER_BYTES)
+                .setMaxInitialLineLength(REQUEST_HEADER_BYTES)
+                .setHandle100ContinueAutomatically(true)
+                .setHttp2ClearTextEnabled(false)
+                .setIdleTimeout(IDLE_TIMEOUT_SECONDS);
+        config.https().ifPresent(identity -> Https.serve(options, identity));
+        HttpServer server = vertx.createHttpServer(options)
+                .connectionHandler(HttpVersionCheck::install)
+                .requestHandler(router)
+                .invalidRequestHandler(new InvalidRequests());
+        return new ApiServer(vertx, server, config.shutdownTimeout());
+    }
+
+    private static void finished(RoutingContext ctx, HttpMetrics metrics, long startedNanos) {
+        long nanos = System.nanoTime() - startedNanos;
+        int status = ctx.response().getStatusCode();
+        metrics.record(ctx.request().method(), AccessCheck.route(ctx), status, nanos);
+        if (requestLog.isDebugEnabled()) {
+            try (RequestIds.LogScope ignored = RequestIds.logContext(ctx)) {
+                requestLog.debug(
+                        "{} {} {} {}ms", ctx.request().method(), ctx.request().path(), status, nanos / 1_000_000);
+            }
+        }
+    }
+
+    /** Declares routes: each with its scope, its body, and the thread its handler runs on. */
+    private static final class Routes {
+        private final Router router;
+        private final AccessControl access;
+        private final BodyHandler bodies;
+
+        Routes(Router router, AccessControl access, long maxBodyBytes) {
+            this.router = router;
+            this.access = access;
+            // Bodies over the limit get 413, from the declared length or while reading; no files written.
+            this.bodies = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
+        }
+
+        /** A route open to all, without a body, answered on the event loop (health). */
+        void addOpen(HttpMethod method, String template, Handler<RoutingContext> handler) {
+            add(method, template, null, Body.NONE, Threading.EVENT_LOOP, handler);
+        }
+
+        /**
+         * @param template the path, with {@code {name}} for a parameter; also the {@code route} label of the
+         *     request metrics
+         * @param scope what the caller's token needs (null only from {@link #addOpen})
+         */
+        void add(
+                HttpMethod method,
+                String template,
+                Scope scope,
+                Body body,
+                Threading threading,
+                Handler<RoutingContext> handler) {
+            Route route = router.route(method, template.replaceAll("\\{(\\w+)}", ":$1"));
+            route.handler(new AccessCheck(access, template, scope));
+            if (body == Body.JSON) {
+                route.handler(bodies);
+            }
+            if (threading == Threading.WORKER) {
+                route.blockingHandler(inLogContext(handler), false);
+            } else {
+                route.handler(handler);
+            }
+        }
+
+        private static Handler<RoutingContext> inLogContext(Handler<RoutingContext> handler) {
+            return ctx -> {
+                try (RequestIds.LogScope ignored = RequestIds.logContext(ctx)) {
+                    handler.handle(ctx);
+                }
+            };
+        }
     }
 }

@@ -1,62 +1,30 @@
 package io.queueservice.server.api;
 
-import io.javalin.config.JavalinConfig;
 import io.queueservice.config.PemFiles;
 import io.queueservice.config.TlsContexts;
-import io.queueservice.server.ServerConfig;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.KeyCertOptions;
 import java.security.GeneralSecurityException;
-import javax.net.ssl.SSLContext;
-import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
+import java.util.LinkedHashSet;
 
 /**
  * HTTPS for the API: with {@code HTTPS_CERT_PATH} and {@code HTTPS_KEY_PATH} set, {@code PORT} serves
  * HTTPS instead of HTTP (one port, one protocol: no plain HTTP left beside it by mistake).
  *
- * <p>The TLS context comes from {@link TlsContexts#forServer}, like the broker's, so both accept the same
- * protocol versions. No client certificates are asked for: callers authenticate with their token.
+ * <p>The key material comes from {@link TlsContexts}, like the broker's, and the same protocol versions
+ * are accepted. No client certificates are asked for: callers authenticate with their token. There is one
+ * certificate, not one per name: a client reaching us by another name (an IP address, a load balancer's
+ * name) decides itself whether it trusts it.
  */
 final class Https {
     private Https() {}
 
-    /** Replaces Javalin's HTTP connector by an HTTPS one when the configuration asks for it. */
-    static void serveIfConfigured(JavalinConfig c, ServerConfig config) {
-        config.https().ifPresent(identity -> {
-            SSLContext context = context(identity);
-            // Javalin adds its own HTTP connector only when none was added here.
-            c.jetty.addConnector((server, http) -> connector(server, http, context, config.host(), config.port()));
-        });
-    }
-
-    private static ServerConnector connector(
-            Server server, HttpConfiguration http, SSLContext context, String host, int port) {
-        SslContextFactory.Server tls = new SslContextFactory.Server();
-        tls.setSslContext(context);
-        tls.setIncludeProtocols(TlsContexts.PROTOCOLS.toArray(String[]::new));
-        HttpConfiguration https = new HttpConfiguration(http);
-        SecureRequestCustomizer secure = new SecureRequestCustomizer();
-        // There is one certificate, not one per name: a client reaching us by another name (an IP address,
-        // a load balancer's name) decides itself whether it trusts it, so Jetty need not refuse the request.
-        secure.setSniHostCheck(false);
-        https.addCustomizer(secure);
-        ServerConnector connector = new ServerConnector(
-                server,
-                new SslConnectionFactory(tls, HttpVersion.HTTP_1_1.asString()),
-                new HttpConnectionFactory(https));
-        connector.setHost(host);
-        connector.setPort(port);
-        return connector;
-    }
-
-    private static SSLContext context(PemFiles.Identity identity) {
+    /** Turns TLS on in {@code options} with {@code identity}'s certificate and key. */
+    static void serve(HttpServerOptions options, PemFiles.Identity identity) {
         try {
-            return TlsContexts.forServer(identity);
+            options.setSsl(true)
+                    .setKeyCertOptions(KeyCertOptions.wrap(TlsContexts.keys(identity)))
+                    .setEnabledSecureTransportProtocols(new LinkedHashSet<>(TlsContexts.PROTOCOLS));
         } catch (GeneralSecurityException e) {
             // The files were read and checked at startup; this would be a JDK without PKCS12 or TLS.
             throw new IllegalStateException("cannot serve HTTPS with " + identity + ": " + e.getMessage(), e);

@@ -13,11 +13,10 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
-import io.javalin.http.ContentTooLargeResponse;
-import io.javalin.http.Context;
 import io.queueservice.broker.InvalidRequestException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Collection;
@@ -26,7 +25,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Reads request bodies strictly: a body over the size limit is refused before it is all read, malformed
+ * Reads request bodies strictly (the size limit is enforced before, by the route's body handler): malformed
  * JSON, unknown fields and values of the wrong type are reported with the field they concern, and no
  * scalar is silently converted ("5" is not a number, 1.5 is not an integer).
  */
@@ -46,15 +45,16 @@ final class JsonBodies {
                             .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
-    private final long maxBytes;
+    private JsonBodies() {}
 
-    JsonBodies(long maxBytes) {
-        this.maxBytes = maxBytes;
+    /** Binds the request body, read by the route's body handler, to {@code type}. */
+    static <T> T read(RoutingContext ctx, Class<T> type) {
+        Buffer buffer = ctx.body().buffer();
+        return read(buffer == null ? new byte[0] : buffer.getBytes(), type);
     }
 
-    /** Binds the request body to {@code type}. */
-    <T> T read(Context ctx, Class<T> type) {
-        byte[] body = bytes(ctx);
+    /** Binds {@code body} to {@code type}. */
+    static <T> T read(byte[] body, Class<T> type) {
         if (body.length == 0) {
             throw new InvalidRequestException("body", "is required: a JSON object");
         }
@@ -86,28 +86,6 @@ final class JsonBodies {
         } catch (IOException e) {
             throw new InvalidRequestException("body", "could not be read");
         }
-    }
-
-    /** The body, read up to the limit; a larger one is refused with 413 without reading the rest. */
-    private byte[] bytes(Context ctx) {
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > maxBytes) {
-            throw tooLarge();
-        }
-        try (InputStream in = ctx.bodyInputStream()) {
-            byte[] body = in.readNBytes((int) maxBytes + 1);
-            if (body.length > maxBytes) {
-                throw tooLarge();
-            }
-            return body;
-        } catch (IOException e) {
-            throw new InvalidRequestException("body", "could not be read");
-        }
-    }
-
-    private ContentTooLargeResponse tooLarge() {
-        return new ContentTooLargeResponse(
-                "the request body is larger than the limit of " + maxBytes + " bytes (MAX_BODY_SIZE)");
     }
 
     /** The JSON path of the field a binding error concerns, e.g. {@code options.priority}. */

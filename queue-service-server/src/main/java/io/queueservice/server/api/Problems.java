@@ -1,8 +1,5 @@
 package io.queueservice.server.api;
 
-import io.javalin.config.JavalinConfig;
-import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
 import io.queueservice.broker.BrokerException;
 import io.queueservice.broker.BrokerTimeoutException;
 import io.queueservice.broker.BrokerUnavailableException;
@@ -16,50 +13,92 @@ import io.queueservice.server.security.AccessDeniedException;
 import io.queueservice.server.security.AuthenticationException;
 import io.queueservice.server.security.KeysUnavailableException;
 import io.queueservice.server.security.QuotaExceededException;
+import io.vertx.core.Handler;
+import io.vertx.core.VertxException;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one place where failures become HTTP responses: every exception a handler throws, or a future
- * completes with, is turned into an {@code application/problem+json} body here. A 5xx never carries
- * broker internals: its detail is written here, not taken from the exception.
+ * completes with, and every status the router fails a request with (no route, wrong method, body too
+ * large), is turned into an {@code application/problem+json} body here. A 5xx never carries broker
+ * internals: its detail is written here, not taken from the exception.
  */
 final class Problems {
     private static final Logger log = LoggerFactory.getLogger(Problems.class);
 
-    private Problems() {}
+    private final long maxBodyBytes;
 
-    static void register(JavalinConfig config) {
-        config.routes.exception(BrokerException.class, (e, ctx) -> write(ctx, fromBroker(e), retryAfter(e)));
-        config.routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx, fromHttp(e), null));
-        config.routes.exception(AuthenticationException.class, (e, ctx) -> {
-            ctx.header("WWW-Authenticate", e.challenge());
-            write(ctx, Problem.of("unauthorized", "Unauthorized", 401, e.getMessage()), null);
-        });
-        config.routes.exception(AccessDeniedException.class, (e, ctx) -> {
-            ctx.header("WWW-Authenticate", e.challenge());
-            write(ctx, Problem.of("insufficient-scope", "Forbidden", 403, e.getMessage()), null);
-        });
-        config.routes.exception(
-                QuotaExceededException.class,
-                (e, ctx) -> write(
-                        ctx, Problem.of("rate-limited", "Too many requests", 429, e.getMessage()), e.retryAfter()));
-        config.routes.exception(
-                KeysUnavailableException.class,
-                (e, ctx) -> write(
+    /** @param maxBodyBytes the body size limit, named in the answer to a body over it */
+    Problems(long maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /**
+     * The router's handler of requests it answers {@code status} itself (no route for the path, no route for
+     * the method, a path it cannot decode).
+     */
+    Handler<RoutingContext> forStatus(int status) {
+        return ctx -> write(ctx, fromStatus(status), null);
+    }
+
+    /** The failure handler of every route: for exceptions, and for statuses a handler failed a request with. */
+    void handle(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        if (failure instanceof CompletionException c && c.getCause() != null) {
+            failure = c.getCause();
+        }
+        if (failure == null || failure instanceof HttpException) {
+            int status = failure instanceof HttpException h ? h.getStatusCode() : ctx.statusCode();
+            write(ctx, fromStatus(status), null);
+            return;
+        }
+        if (failure instanceof HttpClosedException) {
+            return; // the client went away before its request was read: there is nobody to answer
+        }
+        if (failure instanceof VertxException && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+            // The router refused the request itself (no Host header, say): its fixed message says why.
+            write(ctx, Problem.of("http", "HTTP " + ctx.statusCode(), ctx.statusCode(), failure.getMessage()), null);
+            return;
+        }
+        switch (failure) {
+            case BrokerException e -> write(ctx, fromBroker(e), retryAfter(e));
+            case NotConfiguredException e ->
+                write(ctx, Problem.of("not-configured", "Not configured", 501, e.getMessage()), null);
+            case AuthenticationException e -> {
+                ctx.response().putHeader("WWW-Authenticate", e.challenge());
+                write(ctx, Problem.of("unauthorized", "Unauthorized", 401, e.getMessage()), null);
+            }
+            case AccessDeniedException e -> {
+                ctx.response().putHeader("WWW-Authenticate", e.challenge());
+                write(ctx, Problem.of("insufficient-scope", "Forbidden", 403, e.getMessage()), null);
+            }
+            case QuotaExceededException e ->
+                write(ctx, Problem.of("rate-limited", "Too many requests", 429, e.getMessage()), e.retryAfter());
+            case KeysUnavailableException e ->
+                write(
                         ctx,
                         Problem.of("keys-unavailable", "Cannot verify tokens", 503, e.getMessage()),
-                        Duration.ofSeconds(5)));
-        config.routes.exception(Exception.class, (e, ctx) -> {
-            try (RequestIds.Scope ignored = RequestIds.logContext(ctx)) { // a future may fail on another thread
-                log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+                        Duration.ofSeconds(5));
+            default -> {
+                try (RequestIds.LogScope ignored = RequestIds.logContext(ctx)) {
+                    log.error(
+                            "unexpected failure on {} {}",
+                            ctx.request().method(),
+                            ctx.request().path(),
+                            failure);
+                }
+                write(
+                        ctx,
+                        Problem.of("internal", "Internal error", 500, "the service failed unexpectedly; see its logs"),
+                        null);
             }
-            write(
-                    ctx,
-                    Problem.of("internal", "Internal error", 500, "the service failed unexpectedly; see its logs"),
-                    null);
-        });
+        }
     }
 
     static Problem fromBroker(BrokerException e) {
@@ -82,15 +121,19 @@ final class Problems {
         };
     }
 
-    private static Problem fromHttp(HttpResponseException e) {
-        int status = e.getStatus();
+    private Problem fromStatus(int status) {
         return switch (status) {
-            case 413 -> Problem.of("too-large", "Request body too large", 413, e.getMessage());
-            case 404 -> Problem.of("no-route", "Not found", 404, e.getMessage());
-            case 405 -> Problem.of("method-not-allowed", "Method not allowed", 405, e.getMessage());
-            case 501 -> Problem.of("not-configured", "Not configured", 501, e.getMessage());
-            case 400 -> Problem.of("validation", "Invalid request", 400, e.getMessage());
-            default -> Problem.of("http", "HTTP " + status, status, e.getMessage());
+            case 413 ->
+                Problem.of(
+                        "too-large",
+                        "Request body too large",
+                        413,
+                        "the request body is larger than the limit of " + maxBodyBytes + " bytes (MAX_BODY_SIZE)");
+            case 404 -> Problem.of("no-route", "Not found", 404, "no route for this path");
+            case 405 ->
+                Problem.of("method-not-allowed", "Method not allowed", 405, "this path does not take this method");
+            case 400 -> Problem.of("http", "HTTP 400", 400, "Bad Request");
+            default -> Problem.of("http", "HTTP " + status, status, "the request failed with HTTP " + status);
         };
     }
 
@@ -102,11 +145,18 @@ final class Problems {
         };
     }
 
-    private static void write(Context ctx, Problem problem, Duration retryAfter) {
+    private static void write(RoutingContext ctx, Problem problem, Duration retryAfter) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return; // the client went away, or an answer was already written
+        }
         if (retryAfter != null) {
             long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
-            ctx.header("Retry-After", Long.toString(seconds));
+            ctx.response().putHeader("Retry-After", Long.toString(seconds));
         }
-        ctx.status(problem.status()).json(problem.withInstance(ctx.path())).contentType(Problem.CONTENT_TYPE);
+        Json.write(
+                ctx,
+                problem.status(),
+                Problem.CONTENT_TYPE,
+                problem.withInstance(ctx.request().path()));
     }
 }

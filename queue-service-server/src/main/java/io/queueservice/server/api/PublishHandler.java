@@ -1,14 +1,16 @@
 package io.queueservice.server.api;
 
-import io.javalin.http.Context;
 import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.metrics.PublishMetrics.PublishFailure;
-import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.publish.OutgoingMessage;
+import io.queueservice.publish.Publisher;
 import io.queueservice.server.security.AccessControl;
 import io.queueservice.tracing.LogFields;
 import io.queueservice.tracing.TraceContext;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,44 +26,51 @@ final class PublishHandler {
     /** What a successful publish answers. */
     record Published(String status, String messageId, String exchange, String routingKey) {}
 
-    private final ConfirmingPublisher publisher;
+    private final Publisher publisher;
     private final PublishMetrics metrics;
-    private final JsonBodies bodies;
     private final AccessControl access;
 
-    PublishHandler(ConfirmingPublisher publisher, PublishMetrics metrics, JsonBodies bodies, AccessControl access) {
+    PublishHandler(Publisher publisher, PublishMetrics metrics, AccessControl access) {
         this.publisher = publisher;
         this.metrics = metrics;
-        this.bodies = bodies;
         this.access = access;
     }
 
-    void publish(Context ctx) {
+    void publish(RoutingContext ctx) {
         OutgoingMessage message;
         try {
-            message = bodies.read(ctx, PublishRequest.class)
-                    .toMessage(ctx.header(TraceContext.TRACEPARENT), ctx.header(TraceContext.TRACESTATE));
+            message = JsonBodies.read(ctx, PublishRequest.class)
+                    .toMessage(
+                            ctx.request().getHeader(TraceContext.TRACEPARENT),
+                            ctx.request().getHeader(TraceContext.TRACESTATE));
         } catch (InvalidRequestException e) {
             metrics.publishFailed("", PublishFailure.INVALID); // the request's names cannot be trusted as labels
             throw e;
         }
-        access.checkPublish(ctx, message.exchange());
+        access.checkPublish(AccessCheck.caller(ctx), message.exchange());
         RequestIds.put(ctx, LogFields.TRACE_ID, traceId(message));
         Published answer = new Published(
                 "published", message.properties().getMessageId(), message.exchange(), message.routingKey());
-        // Asynchronous: no request thread waits for the confirm; failures reach the problem mapper.
-        ctx.future(() -> publisher.publish(message).thenAccept(confirmed -> {
-            if (log.isDebugEnabled()) {
-                try (RequestIds.Scope ignored = RequestIds.logContext(ctx)) { // on the confirm's thread
-                    log.debug(
-                            "message {} accepted: exchange '{}', routing key '{}'",
-                            answer.messageId(),
-                            answer.exchange(),
-                            answer.routingKey());
-                }
-            }
-            ctx.status(202).json(answer);
-        }));
+        // No thread waits for the confirm: the answer is written on the request's event loop once it comes.
+        Context eventLoop = Vertx.currentContext();
+        publisher
+                .publish(message)
+                .whenComplete((ok, failure) -> eventLoop.runOnContext(v -> {
+                    if (failure != null) {
+                        ctx.fail(failure);
+                        return;
+                    }
+                    if (log.isDebugEnabled()) {
+                        try (RequestIds.LogScope ignored = RequestIds.logContext(ctx)) {
+                            log.debug(
+                                    "message {} accepted: exchange '{}', routing key '{}'",
+                                    answer.messageId(),
+                                    answer.exchange(),
+                                    answer.routingKey());
+                        }
+                    }
+                    Json.write(ctx, 202, answer);
+                }));
     }
 
     /** The trace id of the message's {@code traceparent} header (the request's, or the client's own). */

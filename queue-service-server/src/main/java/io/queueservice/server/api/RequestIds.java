@@ -1,17 +1,9 @@
 package io.queueservice.server.api;
 
-import io.javalin.http.Context;
 import io.queueservice.tracing.LogFields;
-import jakarta.servlet.Filter;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletResponse;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
+import io.vertx.ext.web.RoutingContext;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.MDC;
 
 /**
@@ -20,21 +12,22 @@ import org.slf4j.MDC;
  * the {@value #HEADER} response header of every response (errors and unknown paths included) and is in
  * the log context ({@link LogFields#REQUEST_ID} in the SLF4J MDC) of every line logged for the request.
  *
- * <p>A servlet filter, so it wraps everything Javalin does with the request: the id is set before any
- * handler runs, and the MDC of the request thread is given back as it was once the request thread is
- * done, so ids never leak from one request to the next. Work done for the request on other threads
- * (the confirm of an asynchronous publish, the problem mapper and the request log when a future
- * completes) takes the request's log context with {@link #logContext(Context)}.
+ * <p>An event loop serves many requests in turn, so the MDC holds a request's fields only while code runs
+ * for it: {@link HttpApi} wraps each request's handlers in {@link #logContext(RoutingContext)}, and work done
+ * for the request later or on another thread (the confirm of a publish, a blocking handler) takes the
+ * request's log context the same way.
  */
-final class RequestIds implements Filter {
+final class RequestIds {
     static final String HEADER = "X-Request-Id";
     static final int MAX_LENGTH = 128;
 
-    /** The request attribute holding the request's log context (a {@code Map<String, String>}). */
-    private static final String ATTRIBUTE = RequestIds.class.getName() + ".logContext";
+    /** The routing context entry holding the request's log context (a {@code Map<String, String>}). */
+    private static final String FIELDS = "qs.logContext";
+
+    private RequestIds() {}
 
     /** Closes without a checked exception, for try-with-resources. */
-    interface Scope extends AutoCloseable {
+    interface LogScope extends AutoCloseable {
         @Override
         void close();
     }
@@ -58,37 +51,30 @@ final class RequestIds implements Filter {
         return true;
     }
 
-    @Override
-    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
-            throws IOException, ServletException {
-        Map<String, String> fields = fields(req);
-        if (fields == null) { // not an asynchronous dispatch of a request already seen
-            String id = idFor(((HttpServletRequest) req).getHeader(HEADER));
-            fields = new ConcurrentHashMap<>();
-            fields.put(LogFields.REQUEST_ID, id);
-            req.setAttribute(ATTRIBUTE, fields);
-            ((HttpServletResponse) res).setHeader(HEADER, id);
-        }
-        try (Scope ignored = scope(fields)) {
-            chain.doFilter(req, res);
-        }
+    /** Gives the request its id: in its log context and in the {@value #HEADER} response header. */
+    static void assign(RoutingContext ctx) {
+        String id = idFor(ctx.request().getHeader(HEADER));
+        Map<String, String> fields = new HashMap<>(4);
+        fields.put(LogFields.REQUEST_ID, id);
+        ctx.put(FIELDS, fields);
+        ctx.response().putHeader(HEADER, id);
     }
 
-    /** The request's id (never null once the request went through this filter). */
-    static String id(Context ctx) {
-        Map<String, String> fields = fields(ctx.req());
+    /** The request's id (null before {@link #assign}). */
+    static String id(RoutingContext ctx) {
+        Map<String, String> fields = ctx.get(FIELDS);
         return fields == null ? null : fields.get(LogFields.REQUEST_ID);
     }
 
     /**
      * Adds a field to the request's log context: in the MDC of the calling thread now, and in {@link
-     * #logContext(Context)} from now on.
+     * #logContext(RoutingContext)} from now on. Called on the request's event loop only.
      */
-    static void put(Context ctx, String key, String value) {
+    static void put(RoutingContext ctx, String key, String value) {
         if (value == null) {
             return;
         }
-        Map<String, String> fields = fields(ctx.req());
+        Map<String, String> fields = ctx.get(FIELDS);
         if (fields != null) {
             fields.put(key, value);
         }
@@ -96,15 +82,14 @@ final class RequestIds implements Filter {
     }
 
     /**
-     * Puts the request's log context in the MDC of the calling thread until closed, then gives that MDC
-     * back as it was: for work done for the request outside the request thread.
+     * Puts the request's log context in the MDC of the calling thread until closed, then gives that MDC back
+     * as it was.
      */
-    static Scope logContext(Context ctx) {
-        Map<String, String> fields = fields(ctx.req());
-        return fields == null ? () -> {} : scope(fields);
-    }
-
-    private static Scope scope(Map<String, String> fields) {
+    static LogScope logContext(RoutingContext ctx) {
+        Map<String, String> fields = ctx.get(FIELDS);
+        if (fields == null) {
+            return () -> {};
+        }
         Map<String, String> previous = MDC.getCopyOfContextMap();
         fields.forEach(MDC::put);
         return () -> {
@@ -114,10 +99,5 @@ final class RequestIds implements Filter {
                 MDC.setContextMap(previous);
             }
         };
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, String> fields(ServletRequest req) {
-        return (Map<String, String>) req.getAttribute(ATTRIBUTE);
     }
 }

@@ -1,7 +1,5 @@
 package io.queueservice.server.security;
 
-import io.javalin.http.Context;
-import io.javalin.security.RouteRole;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -9,7 +7,6 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +23,6 @@ public final class AccessControl {
     public static final String REALM = "Bearer realm=\"queue-service\"";
 
     private static final Logger log = LoggerFactory.getLogger(AccessControl.class);
-    private static final String CALLER = AccessControl.class.getName() + ".caller";
     private static final String BEARER = "bearer ";
 
     private final SecurityConfig config;
@@ -48,15 +44,23 @@ public final class AccessControl {
         }
     }
 
-    /** The {@code beforeMatched} handler: lets the request through, or throws what it is answered with. */
-    public void check(Context ctx) {
-        Scope required = required(ctx.routeRoles());
+    /**
+     * Lets a request to a route declared with {@code required} through, or throws what it is answered with.
+     *
+     * @param required the route's scope; null for routes open to all
+     * @param authorization the request's {@code Authorization} header, or null
+     * @param clientAddress the client's address, which quotas count by when there is no token
+     * @return the caller, or null when the route is open (no scope, or {@code /metrics} without METRICS_AUTH)
+     * @throws AuthenticationException (401), QuotaExceededException (429), AccessDeniedException (403),
+     *     KeysUnavailableException (503)
+     */
+    public Caller check(Scope required, String authorization, String clientAddress) {
         if (required == null || required == Scope.METRICS_READ && !config.metricsAuth()) {
-            return;
+            return null;
         }
-        Caller caller = authenticate(ctx);
+        Caller caller = authenticate(authorization);
         if (quotas != null && required != Scope.METRICS_READ) {
-            String key = caller.unrestricted() ? "ip:" + ctx.ip() : caller.subject();
+            String key = caller.unrestricted() ? "ip:" + clientAddress : caller.subject();
             Optional<Duration> wait = quotas.tryAcquire(key);
             if (wait.isPresent()) {
                 refuse(Rejection.RATE_LIMITED, caller.subject(), null);
@@ -71,17 +75,25 @@ public final class AccessControl {
                             ? "publishing needs the scope 'publish' or 'publish:<exchange>'"
                             : "this request needs the scope '" + required.value() + "'");
         }
-        ctx.attribute(CALLER, caller);
+        return caller;
+    }
+
+    /**
+     * Whether verifying a token may wait for the network (a JWK set fetched over HTTP): such checks must not
+     * run on a thread that serves other requests meanwhile.
+     */
+    public boolean mayBlock() {
+        return verifier != null && verifier.mayBlock();
     }
 
     /**
      * Checks that the caller may publish to {@code exchange}: {@code publish} or {@code publish:<exchange>}
      * ({@code publish:amq.default} for the default exchange).
      *
+     * @param caller what {@link #check} returned for the request
      * @throws AccessDeniedException when it may not
      */
-    public void checkPublish(Context ctx, String exchange) {
-        Caller caller = ctx.attribute(CALLER);
+    public void checkPublish(Caller caller, String exchange) {
         if (caller == null || caller.mayPublishTo(exchange)) {
             return; // null: the route was not declared with a scope, which HttpApi never does for publish
         }
@@ -91,11 +103,10 @@ public final class AccessControl {
                 scope, "publishing to this exchange needs the scope 'publish' or '" + scope + "'");
     }
 
-    private Caller authenticate(Context ctx) {
+    private Caller authenticate(String header) {
         if (config.mode() == SecurityConfig.AuthMode.NONE) {
             return Caller.anonymous();
         }
-        String header = ctx.header("Authorization");
         try {
             if (header == null || header.isBlank()) {
                 throw new AuthenticationException(Rejection.MISSING_TOKEN);
@@ -134,14 +145,5 @@ public final class AccessControl {
         }
         String s = subject.length() > 100 ? subject.substring(0, 100) + "..." : subject;
         return s.replaceAll("\\p{Cntrl}", "?");
-    }
-
-    private static Scope required(Set<RouteRole> roles) {
-        for (RouteRole role : roles) {
-            if (role instanceof Scope s) {
-                return s;
-            }
-        }
-        return null;
     }
 }

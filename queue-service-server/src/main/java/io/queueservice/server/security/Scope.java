@@ -1,12 +1,10 @@
 package io.queueservice.server.security;
 
-import io.javalin.security.RouteRole;
-
 /**
  * What a route needs from the caller's token, declared next to the route (see {@code HttpApi}). Scopes
  * come from the token's {@code scope} claim (space-separated, OAuth 2.0 style) or {@code scp} claim.
  */
-public enum Scope implements RouteRole {
+public enum Scope {
     /**
      * {@code publish} (any exchange) or {@code publish:<exchange>}; the exchange is known once the body is
      * read, so the route only checks that the caller may publish somewhere, and the handler checks the

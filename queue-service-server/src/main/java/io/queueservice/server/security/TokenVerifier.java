@@ -46,12 +46,19 @@ public final class TokenVerifier {
 
     private final Set<JWSAlgorithm> algorithms;
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    private final boolean mayBlock;
 
     public TokenVerifier(SecurityConfig.JwtConfig config, Clock clock) {
         this.algorithms = Set.copyOf(config.algorithms());
+        this.mayBlock = config.keys() instanceof KeySource.Jwks;
         processor.setJWSKeySelector(keySelector(config));
         processor.setJWTClaimsSetVerifier(
                 new ClaimsCheck(config.issuer(), config.audience(), config.clockSkew(), clock));
+    }
+
+    /** Whether {@link #verify} may wait for the network: a JWK set fetched over HTTP on a cache miss. */
+    public boolean mayBlock() {
+        return mayBlock;
     }
 
     private JWSKeySelector<SecurityContext> keySelector(SecurityConfig.JwtConfig config) {

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The real HTTP stack (Javalin, the JSON reader, the problem mapper) in front of broker connections that
+ * The real HTTP stack (Vert.x, the JSON reader, the problem mapper) in front of broker connections that
  * are never started: everything that must be answered without the broker, and how its absence is told.
  */
 class HttpApiTest {
@@ -51,7 +51,7 @@ class HttpApiTest {
     @AfterAll
     static void stopApi() {
         if (client != null) {
-            client.close(); // idle keep-alive connections would hold up Jetty's graceful stop
+            client.close(); // idle keep-alive connections would hold up the graceful stop
         }
         if (api != null) {
             api.close();

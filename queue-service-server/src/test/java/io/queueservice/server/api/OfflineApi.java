@@ -1,6 +1,5 @@
 package io.queueservice.server.api;
 
-import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.queueservice.broker.BrokerConnection;
@@ -15,9 +14,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The real HTTP API (Javalin, the JSON reader, the problem mapper) in front of broker connections that are
+ * The real HTTP API (Vert.x, the JSON reader, the problem mapper) in front of broker connections that are
  * never started: {@code RABBITMQ_URL} names a closed port and nothing connects. For tests of everything
  * that must be answered without the broker, and of how its absence is told.
  */
@@ -25,7 +25,7 @@ final class OfflineApi implements AutoCloseable {
     /** The version {@code /healthz} reports. */
     static final String VERSION = "9.9.9-test";
 
-    final Javalin app;
+    final ApiServer app;
     private final BrokerConnection publishConnection;
     private final BrokerConnection adminConnection;
     private final ConfirmingPublisher publisher;
@@ -43,12 +43,12 @@ final class OfflineApi implements AutoCloseable {
                 publishConnection, topology.knownExchanges(), config.publish(), new MicrometerPublishMetrics(registry));
         app = HttpApi.create(
                 config,
-                new HttpApi.Gateway(
+                Optional.of(new HttpApi.Gateway(
                         topology,
                         publisher,
                         PublishMetrics.NO_OP,
                         new QueueDepths(topology, registry, Duration.ofMinutes(1)),
-                        null), // no management API
+                        Optional.empty())), // no management API
                 new Health(List.of(publishConnection, adminConnection), VERSION),
                 registry);
     }

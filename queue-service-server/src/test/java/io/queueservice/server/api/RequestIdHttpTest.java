@@ -6,7 +6,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.queueservice.broker.BrokerConnection;
@@ -26,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
@@ -182,14 +182,14 @@ class RequestIdHttpTest {
         Topology topology = new Topology(connection);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // No publisher: publishing fails with a NullPointerException, a failure no mapping expects.
-        Javalin broken = HttpApi.create(
+        ApiServer broken = HttpApi.create(
                         config,
-                        new HttpApi.Gateway(
+                        Optional.of(new HttpApi.Gateway(
                                 topology,
                                 null,
                                 PublishMetrics.NO_OP,
                                 new QueueDepths(topology, registry, Duration.ofMinutes(1)),
-                                null),
+                                Optional.empty())),
                         new Health(List.of(connection), "test"),
                         registry)
                 .start("127.0.0.1", 0);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.queueservice.server.Health;
@@ -16,6 +15,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,19 +23,22 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * What Jetty refuses before any route runs gets a problem+json answer, whatever the method, and never a
+ * What the HTTP server refuses before any route runs gets a problem+json answer, whatever the method, and never a
  * 5xx. Regressions found by the hostile-input fuzzer (HostileInputIT): a refused DELETE, PUT or PATCH got
  * an empty 400 without a content type, and a request line with HTTP/2.0 or HTTP/9.9 got 505.
  */
-class JettyErrorsTest {
+class InvalidRequestsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static Javalin app;
+    private static ApiServer app;
 
     @BeforeAll
     static void start() {
         ServerConfig config = ServerConfig.from(Map.of("AUTH_MODE", "none", "RABBITMQ_URL", "amqp://127.0.0.1:1"));
         app = HttpApi.create(
-                config, null, new Health(List.of(), "test"), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+                config,
+                Optional.empty(),
+                new Health(List.of(), "test"),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         app.start("127.0.0.1", 0);
     }
 
@@ -85,7 +88,7 @@ class JettyErrorsTest {
         assertProblem(response, 431, "headers-too-large");
     }
 
-    /** HTTP/2.0 in an HTTP/1 request line gets Jetty's 426 (upgrade required); any other version, 400. */
+    /** HTTP/2.0 in an HTTP/1 request line gets 426 (upgrade required); any other version, 400. */
     @ParameterizedTest
     @CsvSource({"HTTP/2.0, 426, http", "HTTP/9.9, 400, http-version", "HTTP/3.0, 400, http-version"})
     void anUnsupportedHttpVersionIsTheClientsMistakeNotA5xx(String version, int status, String type)
