@@ -227,7 +227,8 @@ class PushDeliveryIT {
         push.subscriptions().create(request("p", queue, receiver.url("/in")));
         assertThat(push.subscriptions().pause("p").state()).isEqualTo("paused");
         // The pause is applied before pause() returns; deliverers follow it within moments.
-        await().atMost(Duration.ofSeconds(2)).until(() -> push.runner().deliverer("p").isEmpty());
+        await().atMost(Duration.ofSeconds(2))
+                .until(() -> push.runner().deliverer("p").isEmpty());
         fixture.publish(queue, 5, "p");
         await().during(Duration.ofSeconds(1))
                 .atMost(Duration.ofSeconds(2))
