@@ -29,7 +29,8 @@ class Receiver(BaseHTTPRequestHandler):
             self.send_response(401)
         else:
             # Deliveries are at least once: deduplicate by webhook-id before acting on one.
-            print(json.dumps({"id": self.headers["webhook-id"], "body": body.decode()}), flush=True)
+            line = json.dumps({"id": self.headers["webhook-id"], "body": body.decode()})
+            print(line + "\n", end="", flush=True)  # one write: requests are handled on several threads
             self.send_response(204)
         self.send_header("content-length", "0")
         self.end_headers()
