@@ -23,7 +23,7 @@ while getopts "n:r:c:p:" opt; do
 done
 
 if [[ -z "${JAVA_HOME:-}" ]]; then
-    JAVA_HOME=$(ls -d /usr/lib/jvm/*25* /usr/lib/jvm/*21* 2>/dev/null | head -1)
+    JAVA_HOME=$(ls -d /usr/lib/jvm/*25* /usr/lib/jvm/*21* 2>/dev/null | head -1 || true)
 fi
 export JAVA_HOME
 classpath=$(mktemp)
@@ -46,7 +46,7 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 
-"$JAVA_HOME/bin/java" -Xmx256m \
+"$JAVA_HOME/bin/java" -Xmx256m ${BENCH_JAVA_OPTS:-} \
     -cp "queue-service-server/target/test-classes:queue-service-server/target/classes:$(cat "$classpath")" \
     io.queueservice.server.push.PushBench \
     "${RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672}" "http://127.0.0.1:$port/bench" \

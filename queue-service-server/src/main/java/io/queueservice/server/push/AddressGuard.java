@@ -37,6 +37,7 @@ final class AddressGuard {
     }
 
     static final int MAX_ENDPOINT_LENGTH = 2048;
+    private static final java.util.regex.Pattern DOTTED = java.util.regex.Pattern.compile("[0-9.]+");
 
     private final boolean allowHttp;
     private final AllowedHosts allowed;
@@ -139,7 +140,7 @@ final class AddressGuard {
     }
 
     private static boolean isLiteral(String host) {
-        return host.contains(":") || host.matches("[0-9.]+");
+        return host.contains(":") || DOTTED.matcher(host).matches();
     }
 
     /** Why an address is off limits ("loopback", ...), or empty for a public address. */

@@ -48,6 +48,8 @@ final class PushHandler implements MessageHandler {
     private static final Logger log = LoggerFactory.getLogger(PushHandler.class);
     /** The most of an answer's body kept (for the dead-letter headers and the state). */
     static final int MAX_BODY_KEPT = 1000;
+    /** The most of an answer's body read at all. */
+    static final int MAX_BODY_READ = 1 << 20;
 
     static final String WEBHOOK_ID = "webhook-id";
     static final String WEBHOOK_TIMESTAMP = "webhook-timestamp";
@@ -180,8 +182,7 @@ final class PushHandler implements MessageHandler {
                 .setSsl(https)
                 .setURI(uri)
                 .setFollowRedirects(false)
-                .setConnectTimeout(timeoutMs)
-                .setIdleTimeout(timeoutMs);
+                .setIdleTimeout(timeoutMs); // the connect timeout is the client's (a per-request one races the pool)
         String id = webhookId(message);
         String timestamp = Long.toString(Instant.now().getEpochSecond());
         byte[] body = message.body();
@@ -209,9 +210,10 @@ final class PushHandler implements MessageHandler {
         CompletableFuture<Attempt> result = client.request(options)
                 .compose(req -> {
                     sent.set(req);
-                    return req.send(Buffer.buffer(body));
+                    // Read the answer in the callback of send() itself, on the connection's thread, before the
+                    // response can end unobserved.
+                    return req.send(Buffer.buffer(body)).compose(this::read);
                 })
-                .compose(this::read)
                 .toCompletionStage()
                 .toCompletableFuture();
         try {
@@ -241,7 +243,7 @@ final class PushHandler implements MessageHandler {
         if (timedOut) {
             return new Failed(PushMetrics.Outcome.TIMEOUT, null, "timed out: " + e.getMessage(), "", null);
         }
-        log.debug("delivery of subscription '{}' failed: {}", target.subscription(), e.toString());
+        log.debug("delivery of subscription '{}' failed", target.subscription(), e);
         return new Failed(
                 PushMetrics.Outcome.CONNECTION_ERROR,
                 null,
@@ -251,27 +253,38 @@ final class PushHandler implements MessageHandler {
                 null);
     }
 
-    /** Reads the answer: its status, and the start of its body (the rest is read and dropped). */
+    /**
+     * Reads the answer: its status, and the start of its body. A body announced as larger than {@value
+     * #MAX_BODY_READ} bytes is not read (the connection is closed instead); one without a length is read
+     * within the timeout.
+     */
     private io.vertx.core.Future<Attempt> read(HttpClientResponse response) {
-        StringBuilder kept = new StringBuilder();
-        Buffer head = Buffer.buffer();
-        response.handler(chunk -> {
-            if (head.length() < MAX_BODY_KEPT * 4) {
-                head.appendBuffer(chunk.length() > MAX_BODY_KEPT * 4 ? chunk.getBuffer(0, MAX_BODY_KEPT * 4) : chunk);
-            }
-        });
-        return response.end().map(v -> {
-            int status = response.statusCode();
+        int status = response.statusCode();
+        String length = response.getHeader("content-length");
+        boolean tooLarge = length != null
+                && length.chars().allMatch(Character::isDigit)
+                && length.length() < 19
+                && Long.parseLong(length) > MAX_BODY_READ;
+        io.vertx.core.Future<String> body;
+        if (tooLarge) {
+            response.request().reset();
+            body = io.vertx.core.Future.succeededFuture("(an answer of " + length + " bytes, not read)");
+        } else {
+            // body() rather than a handler: the response may have ended by the time this runs.
+            body = response.body().map(b -> {
+                String text = b.getString(0, Math.min(b.length(), MAX_BODY_KEPT * 4), "UTF-8");
+                return text.length() > MAX_BODY_KEPT ? text.substring(0, MAX_BODY_KEPT) : text;
+            });
+        }
+        return body.map(text -> {
             if (status >= 200 && status < 300) {
                 return new Delivered(status);
             }
-            String text = head.toString(StandardCharsets.UTF_8);
-            kept.append(text, 0, Math.min(text.length(), MAX_BODY_KEPT));
             Duration retryAfter = status == 429 || status == 503 ? retryAfter(response.getHeader("retry-after")) : null;
             PushMetrics.Outcome outcome = status == 410 ? PushMetrics.Outcome.GONE : PushMetrics.Outcome.HTTP_ERROR;
             String cause = "the endpoint answered HTTP " + status
                     + (status >= 300 && status < 400 ? " (redirects are not followed)" : "");
-            return new Failed(outcome, status, cause, kept.toString(), retryAfter);
+            return new Failed(outcome, status, cause, text, retryAfter);
         });
     }
 

@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -44,6 +46,10 @@ final class PushMetrics {
     };
 
     private final MeterRegistry registry;
+    /** The meters of each subscription, looked up once: deliveries are counted on the hot path. */
+    private final Map<String, Map<Outcome, Counter>> counters = new ConcurrentHashMap<>();
+
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     PushMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -52,22 +58,30 @@ final class PushMetrics {
     void attempt(String subscription, Outcome outcome, Duration took) {
         count(subscription, outcome);
         if (outcome != Outcome.BLOCKED_ADDRESS) {
-            Timer.builder("queue.push.delivery")
-                    .description("Time an endpoint took to answer a delivery (or to fail it)")
-                    .tag("subscription", subscription)
-                    .serviceLevelObjectives(BUCKETS)
-                    .register(registry)
+            timers.computeIfAbsent(
+                            subscription,
+                            s -> Timer.builder("queue.push.delivery")
+                                    .description("Time an endpoint took to answer a delivery (or to fail it)")
+                                    .tag("subscription", s)
+                                    .serviceLevelObjectives(BUCKETS)
+                                    .register(registry))
                     .record(took);
         }
     }
 
     void count(String subscription, Outcome outcome) {
-        Counter.builder("queue.push.deliveries")
-                .description("Push delivery attempts by outcome, and messages dead-lettered")
-                .tag("subscription", subscription)
-                .tag("outcome", outcome.label())
-                .register(registry)
-                .increment();
+        counter(subscription, outcome).increment();
+    }
+
+    private Counter counter(String subscription, Outcome outcome) {
+        return counters.computeIfAbsent(subscription, s -> new ConcurrentHashMap<>())
+                .computeIfAbsent(
+                        outcome,
+                        o -> Counter.builder("queue.push.deliveries")
+                                .description("Push delivery attempts by outcome, and messages dead-lettered")
+                                .tag("subscription", subscription)
+                                .tag("outcome", o.label())
+                                .register(registry));
     }
 
     /** Reports the circuit breaker's state of a running deliverer. */
@@ -83,11 +97,7 @@ final class PushMetrics {
                 .register(registry);
         // Make the deliveries counter exist from the start, so rate() sees its first increase.
         for (Outcome o : List.of(Outcome.DELIVERED, Outcome.HTTP_ERROR, Outcome.TIMEOUT, Outcome.CONNECTION_ERROR)) {
-            Counter.builder("queue.push.deliveries")
-                    .description("Push delivery attempts by outcome, and messages dead-lettered")
-                    .tag("subscription", subscription)
-                    .tag("outcome", o.label())
-                    .register(registry);
+            counter(subscription, o);
         }
     }
 
@@ -100,6 +110,8 @@ final class PushMetrics {
 
     /** A deleted subscription: none of its series stay. */
     void forget(String subscription) {
+        counters.remove(subscription);
+        timers.remove(subscription);
         for (String name : List.of("queue.push.deliveries", "queue.push.delivery", "queue.push.circuit.state")) {
             registry.find(name).tag("subscription", subscription).meters().forEach(registry::remove);
         }
