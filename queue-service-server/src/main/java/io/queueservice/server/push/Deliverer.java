@@ -63,7 +63,10 @@ final class Deliverer implements AutoCloseable {
                         .setConnectTimeout((int) Math.min(target.timeout().toMillis(), 10_000)))
                 .with(new PoolOptions().setHttp1MaxSize(target.concurrency()))
                 .build();
-        PushHandler handler = new PushHandler(target, client, shared.guard(), retry, shared.metrics(), state, gone);
+        // Called from a thread that is not Vert.x's: a new context, on one event loop, for this subscription.
+        io.vertx.core.Context context = shared.vertx().getOrCreateContext();
+        PushHandler handler =
+                new PushHandler(target, context, client, shared.guard(), retry, shared.metrics(), state, gone);
         Worker worker;
         try {
             worker = Workers.start(

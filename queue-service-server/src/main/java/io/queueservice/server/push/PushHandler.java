@@ -86,6 +86,7 @@ final class PushHandler implements MessageHandler {
     }
 
     private final Target target;
+    private final io.vertx.core.Context context;
     private final HttpClient client;
     private final AddressGuard guard;
     private final RetryConfig retry;
@@ -95,6 +96,7 @@ final class PushHandler implements MessageHandler {
 
     PushHandler(
             Target target,
+            io.vertx.core.Context context,
             HttpClient client,
             AddressGuard guard,
             RetryConfig retry,
@@ -102,6 +104,7 @@ final class PushHandler implements MessageHandler {
             SubscriptionStates.State state,
             GoneListener goneListener) {
         this.target = target;
+        this.context = context;
         this.client = client;
         this.guard = guard;
         this.retry = retry;
@@ -181,8 +184,7 @@ final class PushHandler implements MessageHandler {
                 .setPort(port)
                 .setSsl(https)
                 .setURI(uri)
-                .setFollowRedirects(false)
-                .setIdleTimeout(timeoutMs); // the connect timeout is the client's (a per-request one races the pool)
+                .setFollowRedirects(false); // timeouts: the client's connect timeout, and the wait below
         String id = webhookId(message);
         String timestamp = Long.toString(Instant.now().getEpochSecond());
         byte[] body = message.body();
@@ -207,21 +209,28 @@ final class PushHandler implements MessageHandler {
         target.headers().forEach(options::putHeader);
 
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-        CompletableFuture<Attempt> result = client.request(options)
+        CompletableFuture<Attempt> result = new CompletableFuture<>();
+        // Every request of this subscription starts on its one event loop, where its connections live: no hop
+        // from one event loop to another on the way.
+        context.runOnContext(v -> client.request(options)
                 .compose(req -> {
                     sent.set(req);
-                    // Read the answer in the callback of send() itself, on the connection's thread, before the
-                    // response can end unobserved.
+                    // Read the answer in the callback of send() itself, before the response can end unobserved.
                     return req.send(Buffer.buffer(body)).compose(this::read);
                 })
-                .toCompletionStage()
-                .toCompletableFuture();
+                .onComplete((attempt, failure) -> {
+                    if (failure != null) {
+                        result.completeExceptionally(failure);
+                    } else {
+                        result.complete(attempt);
+                    }
+                }));
         try {
             return result.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             HttpClientRequest req = sent.get();
             if (req != null) {
-                req.reset(); // frees the connection for the next delivery
+                context.runOnContext(v -> req.reset()); // frees the connection for the next delivery
             }
             return new Failed(PushMetrics.Outcome.TIMEOUT, null, "no answer within " + timeoutMs + " ms", "", null);
         } catch (ExecutionException e) {
