@@ -36,7 +36,8 @@ final class Deliverer implements AutoCloseable {
             WorkerOptions workerDefaults,
             WorkerMetrics workerMetrics,
             AddressGuard guard,
-            PushMetrics metrics) {}
+            PushMetrics metrics,
+            java.util.Optional<java.nio.file.Path> caFile) {}
 
     /**
      * Declares the queue's retry and dead-letter queues (idempotently) and starts consuming.
@@ -51,16 +52,20 @@ final class Deliverer implements AutoCloseable {
                 .withRetry(retry)
                 .withConcurrency(target.concurrency(), shared.workerDefaults().prefetch());
         Workers.declareRetryTopology(shared.topology(), target.queue(), retry, options.queueType());
+        HttpClientOptions http = new HttpClientOptions()
+                .setKeepAlive(true)
+                .setKeepAliveTimeout(30)
+                .setForceSni(true)
+                .setVerifyHost(true)
+                .setMaxRedirects(0)
+                .setDecompressionSupported(false)
+                .setConnectTimeout((int) Math.min(target.timeout().toMillis(), 10_000));
+        shared.caFile()
+                .ifPresent(
+                        ca -> http.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(ca.toString())));
         HttpClient client = shared.vertx()
                 .httpClientBuilder()
-                .with(new HttpClientOptions()
-                        .setKeepAlive(true)
-                        .setKeepAliveTimeout(30)
-                        .setForceSni(true)
-                        .setVerifyHost(true)
-                        .setMaxRedirects(0)
-                        .setDecompressionSupported(false)
-                        .setConnectTimeout((int) Math.min(target.timeout().toMillis(), 10_000)))
+                .with(http)
                 .with(new PoolOptions().setHttp1MaxSize(target.concurrency()))
                 .build();
         // Called from a thread that is not Vert.x's: a new context, on one event loop, for this subscription.

@@ -16,6 +16,8 @@ import io.queueservice.server.security.SecurityConfig;
  *     holds the definitions
  * @param maxSubscriptions {@code PUSH_MAX_SUBSCRIPTIONS} (100): a bound on subscriptions, which also bounds
  *     the metrics' {@code subscription} label
+ * @param caFile {@code PUSH_CA_PATH}: PEM certificates of the authorities endpoints' certificates must chain
+ *     to, instead of the JDK's trusted ones (for endpoints with certificates of an internal authority)
  */
 public record PushConfig(
         boolean delivery,
@@ -23,7 +25,8 @@ public record PushConfig(
         AllowedHosts allowedHosts,
         SubscriptionsKey key,
         String definitionsStream,
-        int maxSubscriptions) {
+        int maxSubscriptions,
+        java.util.Optional<java.nio.file.Path> caFile) {
 
     /** Reads the variables above; problems go to {@code r} (see {@link ConfigReader#validate()}). */
     public static PushConfig from(ConfigReader r, SecurityConfig.AuthMode authMode) {
@@ -33,7 +36,8 @@ public record PushConfig(
                 AllowedHosts.from(r),
                 SubscriptionsKey.from(r, authMode),
                 r.string("DEFINITIONS_STREAM", DefinitionsLogSettings.DEFAULT_STREAM),
-                r.integer("PUSH_MAX_SUBSCRIPTIONS", 100, 1, 10_000));
+                r.integer("PUSH_MAX_SUBSCRIPTIONS", 100, 1, 10_000),
+                r.readableFile("PUSH_CA_PATH"));
     }
 
     /** What a startup line may say about the key: never the key itself. */

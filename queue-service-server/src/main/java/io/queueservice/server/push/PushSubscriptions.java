@@ -103,7 +103,8 @@ public final class PushSubscriptions implements AutoCloseable {
                 ctx.worker(),
                 ctx.workerMetrics(),
                 guard,
-                new PushMetrics(ctx.registry()));
+                new PushMetrics(ctx.registry()),
+                config.caFile());
         runner = new PushRunner(definitions, shared, s -> target(s, secrets), states, subscriptions::pauseBecauseGone);
         runner.start();
     }

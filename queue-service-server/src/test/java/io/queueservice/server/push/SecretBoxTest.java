@@ -74,10 +74,18 @@ class SecretBoxTest {
     void theKeyIsNeverPrinted() {
         SubscriptionsKey k = key(KEY, AuthMode.JWT);
         assertThat(k.toString()).doesNotContain(KEY).contains("fingerprint");
-        PushConfig c = new PushConfig(true, false, AllowedHosts.none(), k, "s", 10);
+        PushConfig c = new PushConfig(true, false, AllowedHosts.none(), k, "s", 10, java.util.Optional.empty());
         assertThat(c.toString()).doesNotContain(KEY);
         assertThat(c.describeKey()).doesNotContain(KEY);
-        assertThat(new PushConfig(true, false, AllowedHosts.none(), key(null, AuthMode.NONE), "s", 10).describeKey())
+        assertThat(new PushConfig(
+                                true,
+                                false,
+                                AllowedHosts.none(),
+                                key(null, AuthMode.NONE),
+                                "s",
+                                10,
+                                java.util.Optional.empty())
+                        .describeKey())
                 .contains("development key");
     }
 }
