@@ -89,17 +89,24 @@ public final class PushBench {
             for (int round = 1; round <= rounds; round++) {
                 String q1 = "bench-worker-" + tag + "-" + round;
                 backlog(url, q1, messages);
+                long cpu = cpuNanos();
                 double w = drainWithWorker(client, q1, messages, worker);
+                long workerCpu = cpuNanos() - cpu;
                 workerRates.add(w);
-                System.out.printf("round %d  worker (no-op handler): %,8.0f msg/s%n", round, w);
+                System.out.printf(
+                        "round %d  worker (no-op handler): %,8.0f msg/s  (this JVM: %.0f us CPU/msg)%n",
+                        round, w, workerCpu / 1e3 / messages);
                 cleanUp(url, q1);
 
                 String q2 = "bench-push-" + tag + "-" + round;
                 backlog(url, q2, messages);
+                cpu = cpuNanos();
                 double p = drainWithPush(subscriptions, q2, endpoint, messages, concurrency);
+                long pushCpu = cpuNanos() - cpu;
                 pushRates.add(p);
                 System.out.printf(
-                        "round %d  push subscription:     %,8.0f msg/s  (push/worker %.2f)%n", round, p, p / w);
+                        "round %d  push subscription:     %,8.0f msg/s  (this JVM: %.0f us CPU/msg)  push/worker %.2f%n",
+                        round, p, pushCpu / 1e3 / messages, p / w);
                 cleanUp(url, q2);
             }
         } finally {
@@ -193,6 +200,13 @@ public final class PushBench {
         com.rabbitmq.client.ConnectionFactory f = new com.rabbitmq.client.ConnectionFactory();
         f.setUri(url);
         return f.newConnection("push-bench");
+    }
+
+    /** CPU time this JVM used so far (all threads). */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static double median(List<Double> values) {
