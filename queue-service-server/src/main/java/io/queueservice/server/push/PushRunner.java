@@ -122,7 +122,14 @@ final class PushRunner implements AutoCloseable {
             PushHandler.Target target = targets.target(s);
             running.put(s.name(), Deliverer.start(shared, target, state, gone));
             runningAs.put(s.name(), s);
-            log.info("push subscription '{}': delivering '{}' to {}", s.name(), s.queue(), s.endpoint());
+            // Without the query: it may carry a token.
+            log.info(
+                    "push subscription '{}': delivering '{}' to {}://{}{}",
+                    s.name(),
+                    s.queue(),
+                    s.endpoint().getScheme(),
+                    s.endpoint().getRawAuthority(),
+                    s.endpoint().getRawPath());
         } catch (RuntimeException e) {
             state.failed(null, "cannot start delivering: " + e.getMessage());
             log.warn("push subscription '{}' cannot start delivering (trying again): {}", s.name(), e.getMessage());
