@@ -315,6 +315,14 @@ public final class BrokerConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Holds this connection's socket writes until the returned action is run, which sends them together (see
+     * {@link CoalescingSocketFactory}); for bursts that span several calls of {@link #coalesceWrites}.
+     */
+    public Runnable holdWrites() {
+        return sockets.holdWrites()::close;
+    }
+
     /** The connection's name, as the broker shows it. */
     public String name() {
         return name;

@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.queueservice.broker.BrokerException;
 import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.ResourceNotFoundException;
-import io.queueservice.broker.Topology;
+import io.queueservice.broker.TopologyOperations;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,7 +26,7 @@ public final class QueueDepths implements AutoCloseable {
     static final int MAX_QUEUES = 200;
     private static final Logger log = LoggerFactory.getLogger(QueueDepths.class);
 
-    private final Topology topology;
+    private final TopologyOperations topology;
     private final MeterRegistry registry;
     private final Map<String, AtomicLong> depths = new ConcurrentHashMap<>();
     private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
@@ -36,7 +36,7 @@ public final class QueueDepths implements AutoCloseable {
         return t;
     });
 
-    public QueueDepths(Topology topology, MeterRegistry registry, Duration interval) {
+    public QueueDepths(TopologyOperations topology, MeterRegistry registry, Duration interval) {
         this.topology = topology;
         this.registry = registry;
         poller.scheduleWithFixedDelay(this::refresh, 0, interval.toMillis(), TimeUnit.MILLISECONDS);

@@ -252,6 +252,11 @@ public final class ConfirmingPublisher implements Publisher, BrokerConnection.Li
         }
     }
 
+    @Override
+    public WriteHold holdWrites() {
+        return connection.holdWrites()::run;
+    }
+
     /** Messages published and not yet confirmed. */
     public int inFlight() {
         return config.maxInFlight() - inFlight.availablePermits();

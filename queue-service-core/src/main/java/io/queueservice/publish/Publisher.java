@@ -15,4 +15,20 @@ public interface Publisher {
      *     ConfirmingPublisher#publish})
      */
     CompletableFuture<Void> publish(OutgoingMessage message);
+
+    /**
+     * Holds back this publisher's network writes until the returned hold is closed, so that the messages
+     * published meanwhile leave in one write instead of one each: for a caller that publishes many messages
+     * in a burst (an event loop serving many requests in one turn). Close it soon: held messages are not
+     * sent, so not confirmed, until then.
+     */
+    default WriteHold holdWrites() {
+        return () -> {};
+    }
+
+    /** Ends a {@link #holdWrites()}: sends what was held. */
+    interface WriteHold extends AutoCloseable {
+        @Override
+        void close();
+    }
 }

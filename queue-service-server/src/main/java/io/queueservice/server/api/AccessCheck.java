@@ -10,8 +10,7 @@ import io.vertx.ext.web.handler.SecurityPolicyHandler;
 /**
  * The first handler of every route: names the route for the request metrics, then lets the request through
  * {@link AccessControl} (401, 429, 403) before its body is read, so that a caller without the right token
- * never makes the service read a large body. (A security-policy handler, so Vert.x Web runs it before the
- * route's body handler.)
+ * never makes the service read a large body. (A security-policy handler: Vert.x Web runs those first.)
  *
  * <p>Verifying a token against a JWK set may wait for the network: then the check runs on a worker thread,
  * the request paused meanwhile so none of its body is lost.

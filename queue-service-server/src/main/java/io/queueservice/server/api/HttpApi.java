@@ -19,7 +19,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +79,7 @@ public final class HttpApi {
     public static ApiServer create(
             ServerConfig config, Optional<Gateway> gateway, Health health, PrometheusMeterRegistry registry) {
         Vertx vertx = Vertx.vertx(new VertxOptions()
+                .setPreferNativeTransport(true)
                 .setEventLoopPoolSize(1)
                 .setWorkerPoolSize(WORKER_THREADS)
                 .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)));
@@ -213,13 +213,12 @@ public final class HttpApi {
     private static final class Routes {
         private final Router router;
         private final AccessControl access;
-        private final BodyHandler bodies;
+        private final BodyReader bodies;
 
         Routes(Router router, AccessControl access, long maxBodyBytes) {
             this.router = router;
             this.access = access;
-            // Bodies over the limit get 413, from the declared length or while reading; no files written.
-            this.bodies = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
+            this.bodies = new BodyReader(maxBodyBytes);
         }
 
         /** A route open to all, without a body, answered on the event loop (health). */

@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.queueservice.broker.InvalidRequestException;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -49,8 +48,7 @@ final class JsonBodies {
 
     /** Binds the request body, read by the route's body handler, to {@code type}. */
     static <T> T read(RoutingContext ctx, Class<T> type) {
-        Buffer buffer = ctx.body().buffer();
-        return read(buffer == null ? new byte[0] : buffer.getBytes(), type);
+        return read(BodyReader.body(ctx).getBytes(), type);
     }
 
     /** Binds {@code body} to {@code type}. */

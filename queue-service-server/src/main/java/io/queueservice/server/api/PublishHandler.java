@@ -29,11 +29,13 @@ final class PublishHandler {
     private final Publisher publisher;
     private final PublishMetrics metrics;
     private final AccessControl access;
+    private final WriteBatching writes;
 
     PublishHandler(Publisher publisher, PublishMetrics metrics, AccessControl access) {
         this.publisher = publisher;
         this.metrics = metrics;
         this.access = access;
+        this.writes = new WriteBatching(publisher);
     }
 
     void publish(RoutingContext ctx) {

@@ -232,6 +232,18 @@ class HttpApiTest {
                 .isEqualTo(503);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"multipart/form-data", "application/x-www-form-urlencoded", "text/plain"})
+    void aBodyIsReadAsJsonWhateverItsDeclaredType(String contentType) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/publish"))
+                .header("Content-Type", contentType)
+                .POST(BodyPublishers.ofString("{\"routingKey\":\"q\",\"message\":1}"))
+                .build();
+
+        // Read and valid: it fails only for want of a broker.
+        assertThat(client.send(request, BodyHandlers.ofString()).statusCode()).isEqualTo(503);
+    }
+
     @Test
     void utf16BodyIsABadRequestNotAServerError() throws Exception {
         byte[] utf16 = "{\"routingKey\":\"q\",\"message\":{\"a\":1}}".getBytes(StandardCharsets.UTF_16LE);
