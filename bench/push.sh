@@ -22,10 +22,10 @@ while getopts "n:r:c:p:" opt; do
     esac
 done
 
-if [[ -z "${JAVA_HOME:-}" ]]; then
-    JAVA_HOME=$(ls -d /usr/lib/jvm/*25* /usr/lib/jvm/*21* 2>/dev/null | head -1 || true)
-fi
-export JAVA_HOME
+# shellcheck source=../scripts/lib.sh
+source scripts/lib.sh
+find_java
+command -v node >/dev/null || die "node is needed for the receiver (apt-get install nodejs)"
 classpath=$(mktemp)
 receiver_pid=""
 cleanup() {
