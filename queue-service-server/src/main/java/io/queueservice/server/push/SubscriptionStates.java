@@ -19,7 +19,7 @@ final class SubscriptionStates {
 
         void failed(Integer httpStatus, String cause) {
             failedAttempts.incrementAndGet();
-            lastError = new SubscriptionView.LastError(Instant.now(), httpStatus, cause);
+            lastError = new SubscriptionView.LastError(Instant.now().toString(), httpStatus, cause);
         }
 
         SubscriptionView.LastError lastError() {

@@ -1,7 +1,6 @@
 package io.queueservice.server.push;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -17,6 +16,7 @@ import java.util.Map;
  * @param counts this instance's deliveries since it started
  * @param lastError this instance's last failed delivery; null when none
  * @param revision changes with every change of the definition
+ * @param pausedAt and {@code createdAt}, {@code updatedAt}: ISO-8601 instants (UTC)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SubscriptionView(
@@ -30,11 +30,11 @@ public record SubscriptionView(
         Map<String, String> headers,
         String state,
         String pausedReason,
-        Instant pausedAt,
+        String pausedAt,
         Counts counts,
         LastError lastError,
-        Instant createdAt,
-        Instant updatedAt,
+        String createdAt,
+        String updatedAt,
         long revision) {
 
     /** Deliveries of one instance. */
@@ -45,5 +45,5 @@ public record SubscriptionView(
      * @param cause what went wrong, in words (a status, a timeout, a refused connection, ...)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record LastError(Instant at, Integer httpStatus, String cause) {}
+    public record LastError(String at, Integer httpStatus, String cause) {}
 }

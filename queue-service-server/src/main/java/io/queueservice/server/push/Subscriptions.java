@@ -376,11 +376,11 @@ public final class Subscriptions {
                 masked,
                 state,
                 s.pause().map(Subscription.Pause::reason).orElse(null),
-                s.pause().map(Subscription.Pause::at).orElse(null),
+                s.pause().map(p -> p.at().toString()).orElse(null),
                 st.counts(),
                 st.lastError(),
-                s.createdAt(),
-                d.updatedAt(),
+                s.createdAt().toString(),
+                d.updatedAt().toString(),
                 d.revision());
     }
 }
