@@ -64,9 +64,12 @@ class PushHttpsIT {
             int port = good.server().actualPort();
             push.subscriptions()
                     .create(new SubscriptionRequest(
-                            "tls", queue, "https://push.test:" + port + "/in", null, 2, 2000, 2, null));
+                            "tls", queue, "https://push.test:" + port + "/in", null, 5, 10_000, 2, null));
             fixture.publish(queue, 3, "tls");
-            await().atMost(Duration.ofSeconds(15)).until(() -> good.seen().size() == 3);
+            await().atMost(Duration.ofSeconds(15))
+                    .alias("3 deliveries; last error: "
+                            + push.subscriptions().get("tls").lastError())
+                    .until(() -> good.seen().size() == 3);
             assertThat(good.seen()).containsOnly("push.test push.test:" + port);
             await().atMost(Duration.ofSeconds(5)).until(() -> fixture.depth(queue) == 0);
 
