@@ -25,7 +25,7 @@
 #   - the machine's own node (5672, 15672, 25672) is never touched: those ports are refused.
 #
 # The Java tests do not use this script: PrivateRabbitCluster (core test sources) starts clusters of its
-# own on free ports with a per-test lifecycle, and applies the same settings.
+# own on free ports with a per-test lifecycle. Both give their nodes the settings in scripts/cluster-node/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -39,6 +39,7 @@ CLUSTER_AMQP_PORT="${CLUSTER_AMQP_PORT:-5681}"
 CLUSTER_DIST_PORT="${CLUSTER_DIST_PORT:-25681}"
 CLUSTER_MANAGEMENT_PORT="${CLUSTER_MANAGEMENT_PORT:-}"
 CLUSTER_TIMEOUT="${CLUSTER_TIMEOUT:-90}"
+NODE_SETTINGS="$PROJECT_ROOT/scripts/cluster-node"   # the nodes' settings, shared with the tests
 MARKER=".qs-cluster"          # only a folder holding this file is ever deleted by "down"
 LOCALHOST_ONLY="-kernel inet_dist_use_interface {127,0,0,1}"
 
@@ -129,20 +130,15 @@ write_node_files() {
     {
         echo "listeners.tcp.1 = 127.0.0.1:$(amqp_port "$n")"
         echo "loopback_users.guest = true"
-        # The side with fewer than half of the nodes stops serving instead of diverging.
-        echo "cluster_partition_handling = pause_minority"
         if [[ -n "$CLUSTER_MANAGEMENT_PORT" ]]; then
             echo "management.tcp.ip = 127.0.0.1"
             echo "management.tcp.port = $(management_port "$n")"
         fi
+        # What makes the nodes a cluster (partition handling), as in the tests' clusters.
+        cat "$NODE_SETTINGS/rabbitmq.conf"
     } >"$dir/rabbitmq.conf"
     # net_ticktime 15: a node that stops answering (SIGSTOP, a frozen VM) is noticed in about 20 s.
-    cat >"$dir/advanced.config" <<'EOF'
-[
-  {kernel, [{net_ticktime, 15}]},
-  {aten, [{poll_interval, 1000}]}
-].
-EOF
+    cp "$NODE_SETTINGS/advanced.config" "$dir/advanced.config"
     if [[ -n "$CLUSTER_MANAGEMENT_PORT" ]]; then
         echo "[rabbitmq_management]." >"$dir/enabled_plugins"
     else

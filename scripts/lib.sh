@@ -210,7 +210,7 @@ ensure_broker() {
 }
 
 # Makes sure `promtool` (Prometheus's rule and config checker) is on PATH: the tests check the alert
-# rules with it (MonitoringFilesTest). As root with apt-get, installs Debian's `prometheus` package,
+# rules with it (MonitoringPromtoolIT). As root with apt-get, installs Debian's `prometheus` package,
 # which provides /usr/bin/promtool (without the recommended exporters). The package's install script
 # may start a Prometheus server (where policy-rc.d allows it): any that the install started is stopped
 # again, by its process id; one that ran before is left alone.

@@ -9,7 +9,7 @@ source scripts/lib.sh
 find_java
 load_dotenv
 ensure_broker
-ensure_promtool     # MonitoringFilesTest checks the alert rules with it
+ensure_promtool     # MonitoringPromtoolIT checks the alert rules with it
 
 # The pom hands rabbitmq.url to the integration tests as the env var RABBITMQ_URL.
 status=0

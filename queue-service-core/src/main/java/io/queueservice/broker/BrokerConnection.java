@@ -1,15 +1,11 @@
 package io.queueservice.broker;
 
-import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.DefaultSaslConfig;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.queueservice.config.BrokerConfig;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -90,37 +86,12 @@ public final class BrokerConnection implements AutoCloseable {
         this.config = config;
         this.name = name;
         this.rpcTimeout = rpcTimeout;
-        this.factory = newFactory(config, rpcTimeout, sockets);
+        this.factory = ConnectionFactories.create(config, rpcTimeout, sockets);
         this.reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "broker-reconnect-" + name);
             t.setDaemon(true);
             return t;
         });
-    }
-
-    /** A factory whose connections use sockets from {@code plainSockets}, with TLS over them when it is on. */
-    private static ConnectionFactory newFactory(BrokerConfig config, Duration rpcTimeout, SocketFactory plainSockets) {
-        ConnectionFactory f;
-        if (config.tls().enabled()) {
-            f = new TlsConnectionFactory(config.tls().sslContext(), plainSockets);
-        } else {
-            f = new ConnectionFactory();
-            f.setSocketFactory(plainSockets);
-        }
-        if (config.authMechanism() == BrokerConfig.AuthMechanism.EXTERNAL) {
-            f.setSaslConfig(DefaultSaslConfig.EXTERNAL);
-        }
-        f.setUsername(config.username());
-        f.setPassword(config.password());
-        f.setVirtualHost(config.virtualHost());
-        f.setRequestedHeartbeat(config.heartbeatSeconds());
-        f.setConnectionTimeout((int) config.connectionTimeout().toMillis());
-        f.setHandshakeTimeout((int) config.connectionTimeout().toMillis());
-        f.setShutdownTimeout((int) config.connectionTimeout().toMillis());
-        f.setChannelRpcTimeout((int) rpcTimeout.toMillis());
-        f.setAutomaticRecoveryEnabled(false);
-        f.setTopologyRecoveryEnabled(false);
-        return f;
     }
 
     /** Registers a listener; register before {@link #start()} to see the first connection. */
@@ -161,7 +132,7 @@ public final class BrokerConnection implements AutoCloseable {
         }
         Connection c = null;
         try {
-            c = factory.newConnection(shuffledAddresses(), name);
+            c = factory.newConnection(ConnectionFactories.shuffledAddresses(config), name);
             Connection current = c;
             c.addShutdownListener(cause -> onShutdown(current, cause));
             c.addBlockedListener(reason -> onBlocked(reason), () -> onUnblocked());
@@ -188,14 +159,6 @@ public final class BrokerConnection implements AutoCloseable {
             }
             scheduleReconnect("cannot connect to " + config.displayUrl() + ": " + describe(e));
         }
-    }
-
-    /** The cluster's nodes in random order, so that service instances spread over them. */
-    private List<Address> shuffledAddresses() {
-        List<Address> addresses = new ArrayList<>();
-        config.nodes().forEach(n -> addresses.add(new Address(n.host(), n.port())));
-        Collections.shuffle(addresses);
-        return addresses;
     }
 
     private void onShutdown(Connection c, ShutdownSignalException cause) {
@@ -297,8 +260,8 @@ public final class BrokerConnection implements AutoCloseable {
     public <T> T onOwnConnection(ConnectionWork<T> work) {
         require(); // fail fast, with the usual answer, while the broker is unreachable
         // A factory of its own, so this socket never becomes the one whose writes coalesceWrites holds.
-        try (Connection own = newFactory(config, rpcTimeout, SocketFactory.getDefault())
-                .newConnection(shuffledAddresses(), name + "-isolated")) {
+        try (Connection own = ConnectionFactories.create(config, rpcTimeout, SocketFactory.getDefault())
+                .newConnection(ConnectionFactories.shuffledAddresses(config), name + "-isolated")) {
             return work.apply(own);
         } catch (IOException | TimeoutException | RuntimeException e) {
             throw BrokerErrors.translate(e);
@@ -321,6 +284,15 @@ public final class BrokerConnection implements AutoCloseable {
      */
     public Runnable holdWrites() {
         return sockets.holdWrites()::close;
+    }
+
+    /**
+     * Runs {@code call}, which waits for the broker's answer (opening a channel, say), with this thread's
+     * writes going out at once even while they are held (see {@link #holdWrites()}): held, they would never
+     * reach the broker, and the answer never come.
+     */
+    public <T> T unheld(java.util.function.Supplier<T> call) {
+        return CoalescingSocketFactory.unheld(call);
     }
 
     /** The connection's name, as the broker shows it. */

@@ -23,6 +23,12 @@ final class CoalescingSocketFactory extends SocketFactory {
 
     private volatile HoldableStream current;
 
+    /**
+     * Set on a thread that makes a call waiting for the broker's answer (opening a channel): its writes must
+     * go out at once even during a hold, or the answer would never come.
+     */
+    private static final ThreadLocal<Boolean> unheld = ThreadLocal.withInitial(() -> false);
+
     /** Undoes a {@link #holdWrites()}: sends what was held. */
     interface Hold extends AutoCloseable {
         @Override
@@ -37,6 +43,22 @@ final class CoalescingSocketFactory extends SocketFactory {
         }
         s.hold();
         return s::release;
+    }
+
+    /**
+     * Runs {@code call}, which waits for the broker's answer, with this thread's writes going out at once,
+     * after whatever is held (the bytes keep their order).
+     */
+    static <T> T unheld(java.util.function.Supplier<T> call) {
+        if (unheld.get()) {
+            return call.get();
+        }
+        unheld.set(true);
+        try {
+            return call.get();
+        } finally {
+            unheld.set(false);
+        }
     }
 
     @Override
@@ -115,6 +137,11 @@ final class CoalescingSocketFactory extends SocketFactory {
                 out.write(b, off, len);
                 return;
             }
+            if (unheld.get()) {
+                sendHeld();
+                out.write(b, off, len);
+                return;
+            }
             held.write(b, off, len);
             if (held.size() > MAX_HELD_BYTES) {
                 sendHeld();
@@ -128,7 +155,7 @@ final class CoalescingSocketFactory extends SocketFactory {
 
         @Override
         public synchronized void flush() throws IOException {
-            if (holders == 0) {
+            if (holders == 0 || unheld.get()) {
                 out.flush();
             }
         }

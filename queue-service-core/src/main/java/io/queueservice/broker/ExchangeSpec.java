@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * An exchange to declare.
@@ -29,18 +30,36 @@ public record ExchangeSpec(
         return new ExchangeSpec(name, type, true, false, false, null, Map.of());
     }
 
-    /** @throws InvalidRequestException listing every rule this spec breaks */
+    /**
+     * Checks the spec against RabbitMQ's rules, naming each field as the record does ({@code name}, {@code
+     * alternateExchange}, {@code arguments.x-...}).
+     *
+     * @throws InvalidRequestException listing every rule this spec breaks
+     */
     public void validate() {
+        validate(UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #validate()}, with the fields named as the caller names them, in the violations' fields and in
+     * their messages alike.
+     *
+     * @param fieldName from a field's name here ({@code alternateExchange}, {@code arguments}) to the caller's;
+     *     keys of {@code arguments} are appended to its name after a dot
+     * @throws InvalidRequestException listing every rule this spec breaks
+     */
+    public void validate(UnaryOperator<String> fieldName) {
         List<Violation> v = new ArrayList<>();
-        AmqpNames.checkDeclarable("name", name, v);
+        AmqpNames.checkDeclarable(fieldName.apply("name"), name, v);
         if (type == null) {
-            v.add(new Violation("type", "is required: one of direct, fanout, topic, headers"));
+            v.add(new Violation(fieldName.apply("type"), "is required: one of direct, fanout, topic, headers"));
         }
-        AmqpNames.checkShortString("options.alternateExchange", alternateExchange, v);
-        FieldValues.checkTable("options.arguments", arguments, v);
+        AmqpNames.checkShortString(fieldName.apply("alternateExchange"), alternateExchange, v);
+        FieldValues.checkTable(fieldName.apply("arguments"), arguments, v);
         if (alternateExchange != null && arguments.containsKey("alternate-exchange")) {
             v.add(new Violation(
-                    "options.arguments.alternate-exchange", "conflicts with options.alternateExchange: set only one"));
+                    fieldName.apply("arguments") + ".alternate-exchange",
+                    "conflicts with " + fieldName.apply("alternateExchange") + ": set only one"));
         }
         InvalidRequestException.throwIfAny(v);
     }

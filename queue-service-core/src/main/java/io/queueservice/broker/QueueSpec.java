@@ -1,112 +1,164 @@
 package io.queueservice.broker;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
- * A queue to declare. Nullable fields mean "not set": the broker's default applies.
+ * A queue to declare, built with {@link #builder(String)} (or {@link #durable(String)} for a queue with no
+ * options). Unset options are null, or false for the flags: the broker's default applies.
  *
- * @param type null for the default type: {@code DEFAULT_QUEUE_TYPE} where a {@link Topology} has one
- *     (see {@link #withDefaultType}), else the broker's (classic unless the virtual host says otherwise)
- * @param messageTtl milliseconds a message may wait in the queue
- * @param lazy classic queues only: keep messages on disk rather than in memory
- * @param arguments further declaration arguments, as AMQP field values (see {@link FieldValues})
- * @param deliveryLimit quorum queues only: how many times a message may be returned to the queue (rejected
- *     or nacked with requeue, or left unacknowledged by a consumer that went away) before it is dead-lettered,
- *     or dropped without a dead-letter exchange ({@code x-delivery-limit})
- * @param deadLetterStrategy quorum queues only ({@code x-dead-letter-strategy}); {@code at-least-once}
- *     needs {@code overflow} {@code reject-publish} and a dead-letter exchange
- * @param quorumInitialGroupSize quorum queues only: on how many nodes the queue is replicated when created
- *     ({@code x-quorum-initial-group-size}); unset: RabbitMQ's default (every node of the cluster on 3.10)
+ * <pre>{@code
+ * QueueSpec orders = QueueSpec.builder("orders")
+ *         .type(QueueType.QUORUM)
+ *         .deadLetterExchange("orders.dlx")
+ *         .messageTtl(60_000L)
+ *         .build();
+ * }</pre>
+ *
+ * <p>Its accessors are named as the builder's methods, which say what each option means. Its rules ({@link
+ * #validate()}) speak of the options by the names of the builder's methods ({@code
+ * messageTtl}, {@code arguments.x-expires}); a caller with names of its own for them passes its naming to
+ * {@link #validate(UnaryOperator)}.
  */
-public record QueueSpec(
-        String name,
-        QueueType type,
-        boolean durable,
-        boolean autoDelete,
-        String deadLetterExchange,
-        String deadLetterRoutingKey,
-        Long messageTtl,
-        Long maxLength,
-        Long maxLengthBytes,
-        Overflow overflow,
-        Integer maxPriority,
-        boolean lazy,
-        Map<String, Object> arguments,
-        Integer deliveryLimit,
-        DeadLetterStrategy deadLetterStrategy,
-        Integer quorumInitialGroupSize) {
-
-    /** RabbitMQ stores TTLs as unsigned 32-bit milliseconds. */
-    private static final long MAX_TTL = 4_294_967_295L;
-
+public final class QueueSpec {
     /** The declaration argument that carries the queue's type. */
     static final String TYPE_ARGUMENT = "x-queue-type";
 
-    public QueueSpec {
-        arguments = FieldValues.copyOf(arguments);
+    private final String name;
+    private final QueueType type;
+    private final boolean durable;
+    private final boolean autoDelete;
+    private final String deadLetterExchange;
+    private final String deadLetterRoutingKey;
+    private final Long messageTtl;
+    private final Long maxLength;
+    private final Long maxLengthBytes;
+    private final Overflow overflow;
+    private final Integer maxPriority;
+    private final boolean lazy;
+    private final Map<String, Object> arguments;
+    private final Integer deliveryLimit;
+    private final DeadLetterStrategy deadLetterStrategy;
+    private final Integer quorumInitialGroupSize;
+
+    private QueueSpec(Builder b) {
+        this.name = b.name;
+        this.type = b.type;
+        this.durable = b.durable;
+        this.autoDelete = b.autoDelete;
+        this.deadLetterExchange = b.deadLetterExchange;
+        this.deadLetterRoutingKey = b.deadLetterRoutingKey;
+        this.messageTtl = b.messageTtl;
+        this.maxLength = b.maxLength;
+        this.maxLengthBytes = b.maxLengthBytes;
+        this.overflow = b.overflow;
+        this.maxPriority = b.maxPriority;
+        this.lazy = b.lazy;
+        this.arguments = FieldValues.copyOf(b.arguments);
+        this.deliveryLimit = b.deliveryLimit;
+        this.deadLetterStrategy = b.deadLetterStrategy;
+        this.quorumInitialGroupSize = b.quorumInitialGroupSize;
     }
 
-    /** A queue without the quorum-only options. */
-    public QueueSpec(
-            String name,
-            QueueType type,
-            boolean durable,
-            boolean autoDelete,
-            String deadLetterExchange,
-            String deadLetterRoutingKey,
-            Long messageTtl,
-            Long maxLength,
-            Long maxLengthBytes,
-            Overflow overflow,
-            Integer maxPriority,
-            boolean lazy,
-            Map<String, Object> arguments) {
-        this(
-                name,
-                type,
-                durable,
-                autoDelete,
-                deadLetterExchange,
-                deadLetterRoutingKey,
-                messageTtl,
-                maxLength,
-                maxLengthBytes,
-                overflow,
-                maxPriority,
-                lazy,
-                arguments,
-                null,
-                null,
-                null);
+    /** A queue of this name to build: durable, not auto-delete, no other option set. */
+    public static Builder builder(String name) {
+        return new Builder(name);
     }
 
     /** A durable queue with no options. */
     public static QueueSpec durable(String name) {
-        return new QueueSpec(name, null, true, false, null, null, null, null, null, null, null, false, Map.of());
+        return builder(name).build();
+    }
+
+    /** A builder holding this spec's settings, to derive another spec from it. */
+    public Builder toBuilder() {
+        return new Builder(name)
+                .type(type)
+                .durable(durable)
+                .autoDelete(autoDelete)
+                .deadLetterExchange(deadLetterExchange)
+                .deadLetterRoutingKey(deadLetterRoutingKey)
+                .messageTtl(messageTtl)
+                .maxLength(maxLength)
+                .maxLengthBytes(maxLengthBytes)
+                .overflow(overflow)
+                .maxPriority(maxPriority)
+                .lazy(lazy)
+                .arguments(arguments)
+                .deliveryLimit(deliveryLimit)
+                .deadLetterStrategy(deadLetterStrategy)
+                .quorumInitialGroupSize(quorumInitialGroupSize);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public QueueType type() {
+        return type;
+    }
+
+    public boolean durable() {
+        return durable;
+    }
+
+    public boolean autoDelete() {
+        return autoDelete;
+    }
+
+    public String deadLetterExchange() {
+        return deadLetterExchange;
+    }
+
+    public String deadLetterRoutingKey() {
+        return deadLetterRoutingKey;
+    }
+
+    public Long messageTtl() {
+        return messageTtl;
+    }
+
+    public Long maxLength() {
+        return maxLength;
+    }
+
+    public Long maxLengthBytes() {
+        return maxLengthBytes;
+    }
+
+    public Overflow overflow() {
+        return overflow;
+    }
+
+    public Integer maxPriority() {
+        return maxPriority;
+    }
+
+    public boolean lazy() {
+        return lazy;
+    }
+
+    /** Further declaration arguments, as AMQP field values (see {@link FieldValues}); never null. */
+    public Map<String, Object> arguments() {
+        return arguments;
+    }
+
+    public Integer deliveryLimit() {
+        return deliveryLimit;
+    }
+
+    public DeadLetterStrategy deadLetterStrategy() {
+        return deadLetterStrategy;
+    }
+
+    public Integer quorumInitialGroupSize() {
+        return quorumInitialGroupSize;
     }
 
     /** This spec with another type (null: the default). */
     public QueueSpec withType(QueueType newType) {
-        return new QueueSpec(
-                name,
-                newType,
-                durable,
-                autoDelete,
-                deadLetterExchange,
-                deadLetterRoutingKey,
-                messageTtl,
-                maxLength,
-                maxLengthBytes,
-                overflow,
-                maxPriority,
-                lazy,
-                arguments,
-                deliveryLimit,
-                deadLetterStrategy,
-                quorumInitialGroupSize);
+        return toBuilder().type(newType).build();
     }
 
     /**
@@ -118,14 +170,7 @@ public record QueueSpec(
      * @throws IllegalArgumentException for {@code stream}, which is no default for queues to work from
      */
     public QueueSpec withDefaultType(QueueType defaultType) {
-        if (defaultType == QueueType.STREAM) {
-            throw new IllegalArgumentException("the default queue type must be classic or quorum");
-        }
-        if (defaultType == null || type != null || arguments.containsKey(TYPE_ARGUMENT)) {
-            return this;
-        }
-        boolean replicable = durable && !autoDelete;
-        return withType(defaultType == QueueType.QUORUM && !replicable ? QueueType.CLASSIC : defaultType);
+        return QueueRules.withDefaultType(this, defaultType);
     }
 
     /**
@@ -133,154 +178,171 @@ public record QueueSpec(
      * for none (the broker's default applies) or the argument names a type unknown here.
      */
     public QueueType effectiveType() {
-        if (type != null) {
-            return type;
-        }
-        Object arg = arguments.get(TYPE_ARGUMENT);
-        for (QueueType t : QueueType.values()) {
-            if (t.amqpName().equals(arg)) {
-                return t;
-            }
-        }
-        return null;
+        return QueueRules.effectiveType(this);
     }
 
-    /** @throws InvalidRequestException listing every rule this spec breaks */
+    /**
+     * Checks the spec against the rules of RabbitMQ and of its type, naming each field as the builder does
+     * ({@code name}, {@code messageTtl}, {@code arguments.x-expires}, ...).
+     *
+     * @throws InvalidRequestException listing every rule this spec breaks
+     */
     public void validate() {
-        List<Violation> v = new ArrayList<>();
-        AmqpNames.checkDeclarable("name", name, v);
-        AmqpNames.checkShortString("options.deadLetterExchange", deadLetterExchange, v);
-        AmqpNames.checkShortString("options.deadLetterRoutingKey", deadLetterRoutingKey, v);
-        if (deadLetterRoutingKey != null && deadLetterExchange == null) {
-            v.add(new Violation("options.deadLetterRoutingKey", "needs options.deadLetterExchange"));
-        }
-        range(v, "options.messageTtl", messageTtl, MAX_TTL);
-        range(v, "options.maxLength", maxLength, Long.MAX_VALUE);
-        range(v, "options.maxLengthBytes", maxLengthBytes, Long.MAX_VALUE);
-        if (maxPriority != null && (maxPriority < 1 || maxPriority > 255)) {
-            v.add(new Violation("options.maxPriority", "must be between 1 and 255 but was " + maxPriority));
-        }
-        QueueType effective = effectiveType();
-        if (effective == QueueType.QUORUM || effective == QueueType.STREAM) {
-            String t = effective.amqpName();
-            if (!durable) {
-                v.add(new Violation("options.durable", t + " queues are always durable"));
-            }
-            if (autoDelete) {
-                v.add(new Violation("options.autoDelete", t + " queues cannot be auto-delete"));
-            }
-            if (maxPriority != null) {
-                v.add(new Violation("options.maxPriority", t + " queues do not support priorities"));
-            }
-            if (lazy) {
-                v.add(new Violation("options.lazy", "only classic queues can be lazy"));
-            }
-        }
-        if (effective == QueueType.QUORUM && overflow == Overflow.REJECT_PUBLISH_DLX) {
-            v.add(new Violation("options.overflow", "quorum queues support drop-head and reject-publish only"));
-        }
-        quorumOptions(effective, v);
-        if (effective == QueueType.STREAM) {
-            unsupportedByStreams(v, "options.deadLetterExchange", deadLetterExchange);
-            unsupportedByStreams(v, "options.messageTtl", messageTtl);
-            unsupportedByStreams(v, "options.maxLength", maxLength);
-            unsupportedByStreams(v, "options.overflow", overflow);
-        }
-        FieldValues.checkTable("options.arguments", arguments, v);
-        amqpArguments(v);
-        InvalidRequestException.throwIfAny(v);
+        validate(UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #validate()}, with the fields named as the caller names them, in the violations' fields and in
+     * their messages alike.
+     *
+     * @param fieldName from a field's name here ({@code messageTtl}, {@code arguments}) to the caller's (say, the
+     *     JSON path {@code options.messageTtl}); keys of {@code arguments} are appended to its name after a dot
+     * @throws InvalidRequestException listing every rule this spec breaks
+     */
+    public void validate(UnaryOperator<String> fieldName) {
+        InvalidRequestException.throwIfAny(QueueRules.violations(this, fieldName));
     }
 
     /** The declaration arguments as the broker receives them. */
     public Map<String, Object> amqpArguments() {
-        return amqpArguments(new ArrayList<>());
+        return QueueRules.amqpArguments(this, UnaryOperator.identity(), new ArrayList<>());
     }
 
-    private Map<String, Object> amqpArguments(List<Violation> conflicts) {
-        Map<String, Object> args = new LinkedHashMap<>(arguments);
-        put(args, conflicts, TYPE_ARGUMENT, "type", type == null ? null : type.amqpName());
-        put(args, conflicts, "x-dead-letter-exchange", "deadLetterExchange", deadLetterExchange);
-        put(args, conflicts, "x-dead-letter-routing-key", "deadLetterRoutingKey", deadLetterRoutingKey);
-        put(args, conflicts, "x-message-ttl", "messageTtl", messageTtl);
-        put(args, conflicts, "x-max-length", "maxLength", maxLength);
-        put(args, conflicts, "x-max-length-bytes", "maxLengthBytes", maxLengthBytes);
-        put(args, conflicts, "x-overflow", "overflow", overflow == null ? null : overflow.amqpName());
-        put(args, conflicts, "x-max-priority", "maxPriority", maxPriority);
-        put(args, conflicts, "x-queue-mode", "lazy", lazy ? "lazy" : null);
-        put(args, conflicts, "x-delivery-limit", "deliveryLimit", deliveryLimit);
-        put(
-                args,
-                conflicts,
-                "x-dead-letter-strategy",
-                "deadLetterStrategy",
-                deadLetterStrategy == null ? null : deadLetterStrategy.amqpName());
-        put(args, conflicts, "x-quorum-initial-group-size", "quorumInitialGroupSize", quorumInitialGroupSize);
-        return args;
+    @Override
+    public String toString() {
+        return "QueueSpec[name=" + name + ", type=" + type + ", durable=" + durable + ", autoDelete=" + autoDelete
+                + ", arguments=" + amqpArguments() + "]";
     }
 
-    /** The rules of {@link #deliveryLimit}, {@link #deadLetterStrategy} and {@link #quorumInitialGroupSize}. */
-    private void quorumOptions(QueueType effective, List<Violation> v) {
-        quorumOnly(v, effective, "options.deliveryLimit", deliveryLimit);
-        quorumOnly(v, effective, "options.deadLetterStrategy", deadLetterStrategy);
-        quorumOnly(v, effective, "options.quorumInitialGroupSize", quorumInitialGroupSize);
-        if (deliveryLimit != null && deliveryLimit < 0) {
-            v.add(new Violation(
-                    "options.deliveryLimit",
-                    "must be between 0 and " + Integer.MAX_VALUE + " but was " + deliveryLimit));
-        }
-        if (quorumInitialGroupSize != null && quorumInitialGroupSize < 1) {
-            v.add(new Violation(
-                    "options.quorumInitialGroupSize",
-                    "must be between 1 and " + Integer.MAX_VALUE + " but was " + quorumInitialGroupSize));
-        }
-        if (deadLetterStrategy == DeadLetterStrategy.AT_LEAST_ONCE) {
-            // Without both, RabbitMQ accepts the queue and silently dead-letters at most once.
-            Object overflowValue = overflow != null ? overflow.amqpName() : arguments.get("x-overflow");
-            if (!Overflow.REJECT_PUBLISH.amqpName().equals(overflowValue)) {
-                v.add(new Violation(
-                        "options.overflow",
-                        "must be reject-publish for options.deadLetterStrategy at-least-once but was "
-                                + (overflowValue == null ? "not set (drop-head)" : "'" + overflowValue + "'")));
-            }
-            if (deadLetterExchange == null && !arguments.containsKey("x-dead-letter-exchange")) {
-                v.add(new Violation(
-                        "options.deadLetterExchange", "is required by options.deadLetterStrategy at-least-once"));
-            }
-        }
-    }
+    /** Sets a {@link QueueSpec}'s options one by one; each setter returns the builder. Null unsets an option. */
+    public static final class Builder {
+        private final String name;
+        private QueueType type;
+        private boolean durable = true;
+        private boolean autoDelete;
+        private String deadLetterExchange;
+        private String deadLetterRoutingKey;
+        private Long messageTtl;
+        private Long maxLength;
+        private Long maxLengthBytes;
+        private Overflow overflow;
+        private Integer maxPriority;
+        private boolean lazy;
+        private Map<String, Object> arguments;
+        private Integer deliveryLimit;
+        private DeadLetterStrategy deadLetterStrategy;
+        private Integer quorumInitialGroupSize;
 
-    private static void quorumOnly(List<Violation> v, QueueType effective, String field, Object value) {
-        if (value == null || effective == QueueType.QUORUM) {
-            return;
+        private Builder(String name) {
+            this.name = name;
         }
-        v.add(new Violation(
-                field,
-                effective == null
-                        ? "is for quorum queues only: set options.type to quorum"
-                        : "is for quorum queues only, not " + effective.amqpName() + " queues"));
-    }
 
-    private static void put(
-            Map<String, Object> args, List<Violation> conflicts, String key, String option, Object value) {
-        if (value == null) {
-            return;
+        /**
+         * The type; null for the default type: {@code DEFAULT_QUEUE_TYPE} where a {@link Topology} has one (see
+         * {@link #withDefaultType}), else the broker's (classic unless the virtual host says otherwise).
+         */
+        public Builder type(QueueType type) {
+            this.type = type;
+            return this;
         }
-        if (args.containsKey(key)) {
-            conflicts.add(
-                    new Violation("options.arguments." + key, "conflicts with options." + option + ": set only one"));
-        }
-        args.put(key, value);
-    }
 
-    private static void unsupportedByStreams(List<Violation> v, String field, Object value) {
-        if (value != null) {
-            v.add(new Violation(field, "is not supported by stream queues"));
+        /** Whether the queue survives a broker restart (default true). */
+        public Builder durable(boolean durable) {
+            this.durable = durable;
+            return this;
         }
-    }
 
-    private static void range(List<Violation> v, String field, Long value, long max) {
-        if (value != null && (value < 0 || value > max)) {
-            v.add(new Violation(field, "must be between 0 and " + max + " but was " + value));
+        /** Whether the queue is deleted when its last consumer goes (default false). */
+        public Builder autoDelete(boolean autoDelete) {
+            this.autoDelete = autoDelete;
+            return this;
+        }
+
+        /** Where dead-lettered messages go ({@code ""}: the default exchange); null for nowhere. */
+        public Builder deadLetterExchange(String exchange) {
+            this.deadLetterExchange = exchange;
+            return this;
+        }
+
+        /** The routing key of dead-lettered messages (needs a dead-letter exchange); null to keep theirs. */
+        public Builder deadLetterRoutingKey(String routingKey) {
+            this.deadLetterRoutingKey = routingKey;
+            return this;
+        }
+
+        /** Milliseconds a message may wait in the queue. */
+        public Builder messageTtl(Long millis) {
+            this.messageTtl = millis;
+            return this;
+        }
+
+        /** Most ready messages the queue holds. */
+        public Builder maxLength(Long messages) {
+            this.maxLength = messages;
+            return this;
+        }
+
+        /** Most bytes of ready message bodies the queue holds. */
+        public Builder maxLengthBytes(Long bytes) {
+            this.maxLengthBytes = bytes;
+            return this;
+        }
+
+        /** What the queue does at its length limit. */
+        public Builder overflow(Overflow overflow) {
+            this.overflow = overflow;
+            return this;
+        }
+
+        /** Classic queues only: the highest message priority (1 to 255). */
+        public Builder maxPriority(Integer maxPriority) {
+            this.maxPriority = maxPriority;
+            return this;
+        }
+
+        /** Classic queues only: keep messages on disk rather than in memory (default false). */
+        public Builder lazy(boolean lazy) {
+            this.lazy = lazy;
+            return this;
+        }
+
+        /** Further declaration arguments, as AMQP field values (see {@link FieldValues}); null for none. */
+        public Builder arguments(Map<String, Object> arguments) {
+            this.arguments = arguments;
+            return this;
+        }
+
+        /**
+         * Quorum queues only: how many times a message may be returned to the queue (rejected or nacked with
+         * requeue, or left unacknowledged by a consumer that went away) before it is dead-lettered, or dropped
+         * without a dead-letter exchange ({@code x-delivery-limit}).
+         */
+        public Builder deliveryLimit(Integer deliveryLimit) {
+            this.deliveryLimit = deliveryLimit;
+            return this;
+        }
+
+        /**
+         * Quorum queues only ({@code x-dead-letter-strategy}); {@code at-least-once} needs {@code overflow} {@code
+         * reject-publish} and a dead-letter exchange.
+         */
+        public Builder deadLetterStrategy(DeadLetterStrategy strategy) {
+            this.deadLetterStrategy = strategy;
+            return this;
+        }
+
+        /**
+         * Quorum queues only: on how many nodes the queue is replicated when created ({@code
+         * x-quorum-initial-group-size}); unset: RabbitMQ's default (every node of the cluster on 3.10).
+         */
+        public Builder quorumInitialGroupSize(Integer nodes) {
+            this.quorumInitialGroupSize = nodes;
+            return this;
+        }
+
+        /** The spec; it is checked when declared (or by {@link QueueSpec#validate()}), not here. */
+        public QueueSpec build() {
+            return new QueueSpec(this);
         }
     }
 }

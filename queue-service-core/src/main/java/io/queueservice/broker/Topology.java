@@ -3,12 +3,14 @@ package io.queueservice.broker;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import io.queueservice.metrics.QueueDepthSource;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -18,7 +20,7 @@ import java.util.concurrent.TimeoutException;
  * a bad operation (unknown queue, arguments that differ from the existing ones) by closing the channel,
  * and that must never affect another request. Failures arrive as {@link BrokerException}s.
  */
-public final class Topology implements TopologyOperations {
+public final class Topology implements TopologyOperations, QueueDepthSource {
     private final BrokerConnection connection;
     private final QueueType defaultQueueType;
     private final KnownExchanges knownExchanges = new KnownExchanges();
@@ -209,6 +211,21 @@ public final class Topology implements TopologyOperations {
         checkQueueName(name);
         AMQP.Queue.DeclareOk ok = run(ch -> ch.queueDeclarePassive(name));
         return new QueueInfo(ok.getQueue(), ok.getMessageCount(), ok.getConsumerCount());
+    }
+
+    /**
+     * The messages ready in a queue (one passive declaration), for {@link io.queueservice.metrics.QueueDepths}.
+     *
+     * @return empty when the queue does not exist or its name could not exist
+     * @throws BrokerException when the broker cannot be asked now
+     */
+    @Override
+    public OptionalLong readyMessages(String queue) {
+        try {
+            return OptionalLong.of(queueInfo(queue).messages());
+        } catch (ResourceNotFoundException | InvalidRequestException gone) {
+            return OptionalLong.empty();
+        }
     }
 
     /**

@@ -15,6 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * histogram), {@code queue_message_retries_total{queue}}, {@code queue_message_dead_lettered_total{queue}}
  * and {@code queue_worker_circuit_state{queue}} (0 closed, 1 half open, 2 open). Queues are those the
  * code consumes, a bounded set.
+ *
+ * <p>The counters of a queue exist from the moment its worker starts, at 0, for every outcome and reason: so
+ * a dashboard shows 0 rather than no data, and a rate or an alert on them sees the first failure.
  */
 public final class MicrometerWorkerMetrics implements WorkerMetrics {
     private final MeterRegistry registry;
@@ -25,13 +28,16 @@ public final class MicrometerWorkerMetrics implements WorkerMetrics {
     }
 
     @Override
+    public void workerStarted(String queue) {
+        WorkerMetrics.OUTCOMES.forEach(outcome -> consumedCounter(queue, outcome));
+        WorkerMetrics.FAILURE_REASONS.forEach(reason -> failureCounter(queue, reason));
+        retriesCounter(queue);
+        deadLetteredCounter(queue);
+    }
+
+    @Override
     public void consumed(String queue, String outcome, Duration processing) {
-        Counter.builder("queue.message.consumed")
-                .description("Messages handled by a worker, by outcome")
-                .tag("queue", queue)
-                .tag("outcome", outcome)
-                .register(registry)
-                .increment();
+        consumedCounter(queue, outcome).increment();
         Timer.builder("queue.message.processing")
                 .description("Time a handler took per message")
                 .tag("queue", queue)
@@ -42,30 +48,47 @@ public final class MicrometerWorkerMetrics implements WorkerMetrics {
 
     @Override
     public void consumeFailed(String queue, String reason) {
-        Counter.builder("queue.message.consume.errors")
-                .description("Messages whose handler failed, by reason")
-                .tag("queue", queue)
-                .tag("reason", reason)
-                .register(registry)
-                .increment();
+        failureCounter(queue, reason).increment();
     }
 
     @Override
     public void retried(String queue) {
-        Counter.builder("queue.message.retries")
-                .description("Messages sent to a retry queue")
-                .tag("queue", queue)
-                .register(registry)
-                .increment();
+        retriesCounter(queue).increment();
     }
 
     @Override
     public void deadLettered(String queue) {
-        Counter.builder("queue.message.dead.lettered")
+        deadLetteredCounter(queue).increment();
+    }
+
+    private Counter consumedCounter(String queue, String outcome) {
+        return Counter.builder("queue.message.consumed")
+                .description("Messages handled by a worker, by outcome")
+                .tag("queue", queue)
+                .tag("outcome", outcome)
+                .register(registry);
+    }
+
+    private Counter failureCounter(String queue, String reason) {
+        return Counter.builder("queue.message.consume.errors")
+                .description("Messages whose handler failed, by reason")
+                .tag("queue", queue)
+                .tag("reason", reason)
+                .register(registry);
+    }
+
+    private Counter retriesCounter(String queue) {
+        return Counter.builder("queue.message.retries")
+                .description("Messages sent to a retry queue")
+                .tag("queue", queue)
+                .register(registry);
+    }
+
+    private Counter deadLetteredCounter(String queue) {
+        return Counter.builder("queue.message.dead.lettered")
                 .description("Messages sent to a dead-letter queue")
                 .tag("queue", queue)
-                .register(registry)
-                .increment();
+                .register(registry);
     }
 
     @Override

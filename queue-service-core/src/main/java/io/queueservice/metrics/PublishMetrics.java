@@ -12,6 +12,9 @@ public interface PublishMetrics {
     /** A publish that failed; {@code reason} is a short, fixed word (see {@link PublishFailure}). */
     void publishFailed(String exchange, PublishFailure reason);
 
+    /** A batch of {@code size} messages handed to the publisher at once (each is then counted alone). */
+    default void batchPublished(int size) {}
+
     /** Why a publish failed, as a bounded set of label values. */
     enum PublishFailure {
         INVALID,

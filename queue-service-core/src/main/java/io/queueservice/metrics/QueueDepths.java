@@ -2,12 +2,9 @@ package io.queueservice.metrics;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.queueservice.broker.BrokerException;
-import io.queueservice.broker.InvalidRequestException;
-import io.queueservice.broker.ResourceNotFoundException;
-import io.queueservice.broker.TopologyOperations;
 import java.time.Duration;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,7 +23,7 @@ public final class QueueDepths implements AutoCloseable {
     static final int MAX_QUEUES = 200;
     private static final Logger log = LoggerFactory.getLogger(QueueDepths.class);
 
-    private final TopologyOperations topology;
+    private final QueueDepthSource source;
     private final MeterRegistry registry;
     private final Map<String, AtomicLong> depths = new ConcurrentHashMap<>();
     private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
@@ -36,8 +33,13 @@ public final class QueueDepths implements AutoCloseable {
         return t;
     });
 
-    public QueueDepths(TopologyOperations topology, MeterRegistry registry, Duration interval) {
-        this.topology = topology;
+    /**
+     * Starts reading the depths of the queues it is told to watch, every {@code interval}.
+     *
+     * @param source where depths are read (the broker's {@code Topology} in the service)
+     */
+    public QueueDepths(QueueDepthSource source, MeterRegistry registry, Duration interval) {
+        this.source = source;
         this.registry = registry;
         poller.scheduleWithFixedDelay(this::refresh, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -74,12 +76,18 @@ public final class QueueDepths implements AutoCloseable {
 
     private void refresh() {
         for (Map.Entry<String, AtomicLong> e : depths.entrySet()) {
+            OptionalLong ready;
             try {
-                e.getValue().set(topology.queueInfo(e.getKey()).messages());
-            } catch (ResourceNotFoundException | InvalidRequestException gone) {
-                forget(e.getKey());
-            } catch (BrokerException unreachable) {
-                return; // the broker is away: try again next time, keep the last values
+                ready = source.readyMessages(e.getKey());
+            } catch (RuntimeException unreachable) {
+                // The broker is away: try again next time, keep the last values. Caught whatever its type, as
+                // an exception out of this task would end the polling for good.
+                return;
+            }
+            if (ready.isPresent()) {
+                e.getValue().set(ready.getAsLong());
+            } else {
+                forget(e.getKey()); // gone
             }
         }
     }

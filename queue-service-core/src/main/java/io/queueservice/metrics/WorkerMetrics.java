@@ -1,9 +1,21 @@
 package io.queueservice.metrics;
 
 import java.time.Duration;
+import java.util.List;
 
 /** What workers report about their work. {@link #NO_OP} when nobody is listening. */
 public interface WorkerMetrics {
+    /** Every {@code outcome} {@link #consumed} reports. */
+    List<String> OUTCOMES = List.of("ack", "retry", "dead_letter");
+
+    /** Every {@code reason} {@link #consumeFailed} reports. */
+    List<String> FAILURE_REASONS = List.of("exception", "retry");
+
+    /**
+     * A worker of {@code queue} starts, before its first message: the queue's series can exist from now on, at
+     * 0 ({@link #OUTCOMES}, {@link #FAILURE_REASONS}, retries, dead letters). Does nothing unless implemented.
+     */
+    default void workerStarted(String queue) {}
 
     /** A message was handled; {@code outcome} is {@code ack}, {@code retry} or {@code dead_letter}. */
     void consumed(String queue, String outcome, Duration processing);

@@ -111,6 +111,7 @@ public final class ConfirmingPublisher implements Publisher, BrokerConnection.Li
      *     too many messages in flight, channel lost) or {@link BrokerTimeoutException} (no confirm within
      *     the request timeout: the outcome is unknown)
      */
+    @Override
     public CompletableFuture<Void> publish(OutgoingMessage message) {
         long started = System.nanoTime();
         CompletableFuture<Void> result;
@@ -121,6 +122,77 @@ public final class ConfirmingPublisher implements Publisher, BrokerConnection.Li
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(BrokerErrors.translate(e));
         }
+        return counted(message, result, started);
+    }
+
+    /**
+     * Publishes a batch: the messages are all sent before any confirm is awaited, those to exchanges already
+     * proven publishable on one channel and in this order, in one burst of writes. Each message succeeds or
+     * fails alone, as {@link #publish} says.
+     *
+     * @return a future per message, in the same order
+     * @throws BrokerUnavailableException when the batch as a whole cannot be taken now (not connected, the
+     *     broker blocking publishers, shutting down, or not enough room among the messages in flight for all
+     *     of them); nothing was sent
+     */
+    @Override
+    public List<CompletableFuture<Void>> publishAll(List<OutgoingMessage> messages) {
+        long started = System.nanoTime();
+        if (closed) {
+            throw new BrokerUnavailableException("the service is shutting down", RETRY_AFTER_FULL);
+        }
+        int frameMax = connection.requirePublishable().getFrameMax();
+        if (!inFlight.tryAcquire(messages.size())) {
+            throw new BrokerUnavailableException(
+                    "too many messages are waiting for the broker's confirm to take " + messages.size() + " more",
+                    RETRY_AFTER_FULL);
+        }
+        List<CompletableFuture<Void>> results = new ArrayList<>(messages.size());
+        List<OutgoingMessage> shared = new ArrayList<>(messages.size());
+        List<Integer> sharedAt = new ArrayList<>(messages.size());
+        for (OutgoingMessage m : messages) {
+            CompletableFuture<Void> result;
+            try {
+                checkNames(m);
+                FrameSize.checkProperties(frameMax, m.properties(), m.body().length, "options.headers");
+                if (knownExchanges.isProven(m.exchange())) {
+                    sharedAt.add(results.size());
+                    shared.add(m);
+                    results.add(null); // filled below, once the shared ones are sent together
+                    continue;
+                }
+                inFlight.release(); // the gate takes its own permit, when the message's turn comes
+                result = gate.send(m);
+            } catch (BrokerException e) {
+                inFlight.release();
+                result = CompletableFuture.failedFuture(e);
+            }
+            results.add(result);
+        }
+        if (!shared.isEmpty()) {
+            List<CompletableFuture<Void>> sent;
+            try {
+                sent = channel().publishAll(shared);
+            } catch (BrokerException e) {
+                inFlight.release(shared.size());
+                sent = shared.stream()
+                        .map(m -> CompletableFuture.<Void>failedFuture(e))
+                        .toList();
+            }
+            for (int i = 0; i < sent.size(); i++) {
+                results.set(sharedAt.get(i), sent.get(i));
+            }
+        }
+        List<CompletableFuture<Void>> counted = new ArrayList<>(results.size());
+        for (int i = 0; i < results.size(); i++) {
+            counted.add(counted(messages.get(i), results.get(i), started));
+        }
+        metrics.batchPublished(messages.size());
+        return counted;
+    }
+
+    /** {@code result}, once settled, counted in the publish metrics. */
+    private CompletableFuture<Void> counted(OutgoingMessage message, CompletableFuture<Void> result, long started) {
         return result.handle((ok, failure) -> {
             if (failure == null) {
                 metrics.published(message.exchange(), Duration.ofNanos(System.nanoTime() - started));
@@ -214,23 +286,26 @@ public final class ConfirmingPublisher implements Publisher, BrokerConnection.Li
         }
     }
 
+    /** Opens a channel, its frames sent at once even while writes are held (see {@link #holdWrites()}). */
     private PublisherChannel open(boolean alone) {
-        try {
-            var amqpChannel = connection.requirePublishable().createChannel();
-            if (amqpChannel == null) {
-                throw new BrokerUnavailableException("the broker connection has no free channel", RETRY_AFTER_FULL);
+        return connection.unheld(() -> {
+            try {
+                var amqpChannel = connection.requirePublishable().createChannel();
+                if (amqpChannel == null) {
+                    throw new BrokerUnavailableException("the broker connection has no free channel", RETRY_AFTER_FULL);
+                }
+                return new PublisherChannel(
+                        amqpChannel,
+                        connection::coalesceWrites,
+                        config.requestTimeout(),
+                        inFlight::release,
+                        knownExchanges,
+                        alone,
+                        PublisherChannel.MIN_LIFE_BEFORE_RETIRING);
+            } catch (IOException e) {
+                throw BrokerErrors.translate(e);
             }
-            return new PublisherChannel(
-                    amqpChannel,
-                    connection::coalesceWrites,
-                    config.requestTimeout(),
-                    inFlight::release,
-                    knownExchanges,
-                    alone,
-                    PublisherChannel.MIN_LIFE_BEFORE_RETIRING);
-        } catch (IOException e) {
-            throw BrokerErrors.translate(e);
-        }
+        });
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.queueservice.publish;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -15,6 +16,18 @@ public interface Publisher {
      *     ConfirmingPublisher#publish})
      */
     CompletableFuture<Void> publish(OutgoingMessage message);
+
+    /**
+     * Publishes a batch: every message is sent before any confirm is awaited, and messages to one queue keep
+     * their order. Each message succeeds or fails alone.
+     *
+     * @return a future per message, in the same order, each as {@link #publish} returns it
+     * @throws io.queueservice.broker.BrokerUnavailableException when the batch as a whole cannot be taken
+     *     now; then nothing was sent
+     */
+    default List<CompletableFuture<Void>> publishAll(List<OutgoingMessage> messages) {
+        return messages.stream().map(this::publish).toList();
+    }
 
     /**
      * Holds back this publisher's network writes until the returned hold is closed, so that the messages

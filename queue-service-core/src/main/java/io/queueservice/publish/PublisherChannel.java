@@ -11,7 +11,9 @@ import io.queueservice.broker.BrokerUnavailableException;
 import io.queueservice.broker.KnownExchanges;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -135,6 +137,27 @@ final class PublisherChannel {
     CompletableFuture<Void> publish(OutgoingMessage m) {
         Pending p = new Pending(m, System.nanoTime() + timeout.toNanos());
         outbox.add(p);
+        sendQueued();
+        return p.result;
+    }
+
+    /**
+     * Queues the messages for sending, in this order and one after the other (they leave in one burst), and
+     * returns a future per message, completed by the broker's confirm.
+     */
+    List<CompletableFuture<Void>> publishAll(List<OutgoingMessage> messages) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<CompletableFuture<Void>> results = new ArrayList<>(messages.size());
+        for (OutgoingMessage m : messages) {
+            Pending p = new Pending(m, deadline);
+            outbox.add(p);
+            results.add(p.result);
+        }
+        sendQueued();
+        return results;
+    }
+
+    private void sendQueued() {
         // Re-check after letting go: a message queued while we were finishing must not be left behind.
         while (!outbox.isEmpty() && sending.compareAndSet(false, true)) {
             try {
@@ -147,7 +170,6 @@ final class PublisherChannel {
                 sending.set(false);
             }
         }
-        return p.result;
     }
 
     private void send(Pending p) {

@@ -15,13 +15,22 @@ import java.util.concurrent.ThreadLocalRandom;
  * long delay never holds up a short one. Jitter spreads a step's messages over the second half of its
  * delay (per-message expiration), so that messages that failed together do not all return together.
  * Failed messages that cannot be processed go to {@code <queue>.dlq}.
+ *
+ * <p>Public so that code around a worker (tests, clean-up scripts, monitoring) names these queues the way
+ * the worker does instead of deriving the names by hand.
  */
-final class RetrySchedule {
+public final class RetrySchedule {
     private final String queue;
     private final RetryConfig config;
     private final List<Duration> steps;
 
-    RetrySchedule(String queue, RetryConfig config) {
+    /**
+     * The schedule of work queue {@code queue} under {@code config}.
+     *
+     * @param queue the work queue's name
+     * @param config the retry settings the worker consumes it with ({@code WorkerOptions#retry()})
+     */
+    public RetrySchedule(String queue, RetryConfig config) {
         this.queue = queue;
         this.config = config;
         List<Duration> s = new ArrayList<>();
@@ -34,17 +43,24 @@ final class RetrySchedule {
         this.steps = List.copyOf(s);
     }
 
-    static String deadLetterQueue(String queue) {
+    /** The dead-letter queue of work queue {@code queue}: {@code <queue>.dlq}. */
+    public static String deadLetterQueue(String queue) {
         return queue + ".dlq";
     }
 
-    static String retryQueue(String queue, Duration step) {
+    /** The retry queue of work queue {@code queue} for one step: {@code <queue>.retry.<milliseconds>}. */
+    public static String retryQueue(String queue, Duration step) {
         return queue + ".retry." + step.toMillis();
     }
 
-    /** Every step of the schedule, shortest first. */
-    List<Duration> steps() {
+    /** Every step of the schedule, shortest first (at least one, even with no retries). */
+    public List<Duration> steps() {
         return steps;
+    }
+
+    /** The names of the retry queues, one per step, shortest delay first. */
+    public List<String> retryQueues() {
+        return steps.stream().map(this::retryQueue).toList();
     }
 
     int maxRetries() {
@@ -81,7 +97,8 @@ final class RetrySchedule {
         return retryQueue(queue, step);
     }
 
-    String deadLetterQueue() {
+    /** The dead-letter queue of this schedule's work queue. */
+    public String deadLetterQueue() {
         return deadLetterQueue(queue);
     }
 }

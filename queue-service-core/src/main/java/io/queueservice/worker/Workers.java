@@ -9,8 +9,8 @@ import io.queueservice.broker.Topology;
 import io.queueservice.config.RetryConfig;
 import io.queueservice.metrics.WorkerMetrics;
 import io.queueservice.publish.ConfirmingPublisher;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 
 /** Declares what a worker needs and starts it (used by the client; kept apart so the Worker stays about consuming). */
 public final class Workers {
@@ -21,7 +21,7 @@ public final class Workers {
      * queue type.
      */
     public static void declareRetryTopology(Topology topology, String queue, RetryConfig retry) {
-        declareRetryTopology(topology, queue, retry, null);
+        declareRetryTopology(topology, queue, retry, topology.defaultQueueType().orElse(null));
     }
 
     /**
@@ -38,26 +38,18 @@ public final class Workers {
         RetrySchedule schedule = new RetrySchedule(queue, retry);
         String longest =
                 schedule.retryQueue(schedule.steps().get(schedule.steps().size() - 1));
-        if (longest.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > AmqpNames.MAX_SHORT_STRING_BYTES) {
+        if (longest.getBytes(StandardCharsets.UTF_8).length > AmqpNames.MAX_SHORT_STRING_BYTES) {
             throw new InvalidRequestException("queue", "is too long for its retry queues (" + longest + ")");
         }
         topology.declareQueue(QueueSpec.durable(schedule.deadLetterQueue()).withDefaultType(queueType));
         for (Duration step : schedule.steps()) {
-            topology.declareQueue(new QueueSpec(
-                            schedule.retryQueue(step),
-                            null,
-                            true,
-                            false,
-                            "",
-                            queue,
-                            step.toMillis(),
-                            null,
-                            null,
-                            null,
-                            null,
-                            false,
-                            Map.of())
-                    .withDefaultType(queueType));
+            // Back to the work queue, through the default exchange, once the step's delay is over.
+            QueueSpec retryQueue = QueueSpec.builder(schedule.retryQueue(step))
+                    .deadLetterExchange("")
+                    .deadLetterRoutingKey(queue)
+                    .messageTtl(step.toMillis())
+                    .build();
+            topology.declareQueue(retryQueue.withDefaultType(queueType));
         }
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -102,8 +103,7 @@ class ExchangeSpecTest {
     void alternateExchangeAndItsArgumentTogetherAreAConflict() {
         assertThat(violations(spec("events", ExchangeType.TOPIC, "unrouted", Map.of("alternate-exchange", "other"))))
                 .containsExactly(new Violation(
-                        "options.arguments.alternate-exchange",
-                        "conflicts with options.alternateExchange: set only one"));
+                        "arguments.alternate-exchange", "conflicts with alternateExchange: set only one"));
     }
 
     @Test
@@ -118,22 +118,39 @@ class ExchangeSpecTest {
     void overlongAlternateExchangeIsRefused() {
         assertThat(violations(spec("events", ExchangeType.TOPIC, "a".repeat(256), Map.of())))
                 .extracting(Violation::field)
-                .containsExactly("options.alternateExchange");
+                .containsExactly("alternateExchange");
     }
 
     @Test
     void unsupportedArgumentValueIsRefusedWithItsPath() {
         assertThat(violations(spec("events", ExchangeType.HEADERS, null, Map.of("x-weird", new Object()))))
                 .extracting(Violation::field)
-                .containsExactly("options.arguments.x-weird");
+                .containsExactly("arguments.x-weird");
     }
 
     @Test
     void everyViolationIsReportedAtOnce() {
         assertThat(violations(spec("amq.x", null, "a".repeat(300), Map.of("alternate-exchange", "b"))))
                 .extracting(Violation::field)
+                .containsExactlyInAnyOrder("name", "type", "alternateExchange", "arguments.alternate-exchange");
+    }
+
+    @Test
+    void theCallersFieldNamesReachTheFieldsAndTheMessages() {
+        ExchangeSpec s = spec("amq.x", null, "a".repeat(300), Map.of("alternate-exchange", "b"));
+        UnaryOperator<String> jsonPath = f -> f.equals("name") || f.equals("type") ? f : "options." + f;
+
+        InvalidRequestException e = catchThrowableOfType(InvalidRequestException.class, () -> s.validate(jsonPath));
+
+        assertThat(e.violations())
+                .extracting(Violation::field)
                 .containsExactlyInAnyOrder(
                         "name", "type", "options.alternateExchange", "options.arguments.alternate-exchange");
+        assertThat(e.violations())
+                .filteredOn(v -> v.field().equals("options.arguments.alternate-exchange"))
+                .singleElement()
+                .satisfies(v ->
+                        assertThat(v.message()).isEqualTo("conflicts with options.alternateExchange: set only one"));
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -17,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class QueueSpecTest {
 
-    /** A mutable stand-in for the record, so each test sets only what it is about. */
+    /** A mutable stand-in for the builder, so each test sets only what it is about. */
     static final class Q {
         String name = "orders";
         QueueType type;
@@ -37,23 +38,23 @@ class QueueSpecTest {
         Integer quorumInitialGroupSize;
 
         QueueSpec spec() {
-            return new QueueSpec(
-                    name,
-                    type,
-                    durable,
-                    autoDelete,
-                    deadLetterExchange,
-                    deadLetterRoutingKey,
-                    messageTtl,
-                    maxLength,
-                    maxLengthBytes,
-                    overflow,
-                    maxPriority,
-                    lazy,
-                    arguments,
-                    deliveryLimit,
-                    deadLetterStrategy,
-                    quorumInitialGroupSize);
+            return QueueSpec.builder(name)
+                    .type(type)
+                    .durable(durable)
+                    .autoDelete(autoDelete)
+                    .deadLetterExchange(deadLetterExchange)
+                    .deadLetterRoutingKey(deadLetterRoutingKey)
+                    .messageTtl(messageTtl)
+                    .maxLength(maxLength)
+                    .maxLengthBytes(maxLengthBytes)
+                    .overflow(overflow)
+                    .maxPriority(maxPriority)
+                    .lazy(lazy)
+                    .arguments(arguments)
+                    .deliveryLimit(deliveryLimit)
+                    .deadLetterStrategy(deadLetterStrategy)
+                    .quorumInitialGroupSize(quorumInitialGroupSize)
+                    .build();
         }
     }
 
@@ -141,7 +142,7 @@ class QueueSpecTest {
     @Test
     void deadLetterRoutingKeyWithoutExchangeIsRefused() {
         assertThat(violations(q -> q.deadLetterRoutingKey = "failed"))
-                .containsExactly(new Violation("options.deadLetterRoutingKey", "needs options.deadLetterExchange"));
+                .containsExactly(new Violation("deadLetterRoutingKey", "needs deadLetterExchange"));
     }
 
     @Test
@@ -166,7 +167,7 @@ class QueueSpecTest {
                     q.deadLetterExchange = "x".repeat(256);
                     q.deadLetterRoutingKey = "k".repeat(256);
                 }))
-                .containsExactlyInAnyOrder("options.deadLetterExchange", "options.deadLetterRoutingKey");
+                .containsExactlyInAnyOrder("deadLetterExchange", "deadLetterRoutingKey");
     }
 
     // --- ranges
@@ -177,9 +178,9 @@ class QueueSpecTest {
         assertValid(q -> q.messageTtl = 4_294_967_295L);
         assertThat(violations(q -> q.messageTtl = 4_294_967_296L))
                 .singleElement()
-                .satisfies(v -> assertThat(v.field()).isEqualTo("options.messageTtl"))
+                .satisfies(v -> assertThat(v.field()).isEqualTo("messageTtl"))
                 .satisfies(v -> assertThat(v.message()).contains("4294967295").contains("4294967296"));
-        assertThat(fields(q -> q.messageTtl = -1L)).containsExactly("options.messageTtl");
+        assertThat(fields(q -> q.messageTtl = -1L)).containsExactly("messageTtl");
     }
 
     @Test
@@ -192,7 +193,7 @@ class QueueSpecTest {
                     q.maxLength = -1L;
                     q.maxLengthBytes = -5L;
                 }))
-                .containsExactlyInAnyOrder("options.maxLength", "options.maxLengthBytes");
+                .containsExactlyInAnyOrder("maxLength", "maxLengthBytes");
     }
 
     @Test
@@ -200,8 +201,8 @@ class QueueSpecTest {
         assertValid(q -> q.maxPriority = 1);
         assertValid(q -> q.maxPriority = 255);
         assertThat(violations(q -> q.maxPriority = 0))
-                .containsExactly(new Violation("options.maxPriority", "must be between 1 and 255 but was 0"));
-        assertThat(fields(q -> q.maxPriority = 256)).containsExactly("options.maxPriority");
+                .containsExactly(new Violation("maxPriority", "must be between 1 and 255 but was 0"));
+        assertThat(fields(q -> q.maxPriority = 256)).containsExactly("maxPriority");
     }
 
     // --- queue types
@@ -217,7 +218,7 @@ class QueueSpecTest {
                 }))
                 .singleElement()
                 .satisfies(v -> {
-                    assertThat(v.field()).isEqualTo("options.durable");
+                    assertThat(v.field()).isEqualTo("durable");
                     assertThat(v.message()).contains(type.amqpName());
                 });
     }
@@ -231,7 +232,7 @@ class QueueSpecTest {
                     q.type = type;
                     q.autoDelete = true;
                 }))
-                .containsExactly("options.autoDelete");
+                .containsExactly("autoDelete");
     }
 
     @ParameterizedTest
@@ -245,7 +246,7 @@ class QueueSpecTest {
                 }))
                 .singleElement()
                 .satisfies(v -> {
-                    assertThat(v.field()).isEqualTo("options.maxPriority");
+                    assertThat(v.field()).isEqualTo("maxPriority");
                     assertThat(v.message()).contains("priorities");
                 });
     }
@@ -259,7 +260,7 @@ class QueueSpecTest {
                     q.type = type;
                     q.lazy = true;
                 }))
-                .containsExactly("options.lazy");
+                .containsExactly("lazy");
     }
 
     @Test
@@ -281,7 +282,7 @@ class QueueSpecTest {
                     q.overflow = Overflow.REJECT_PUBLISH_DLX;
                 }))
                 .singleElement()
-                .satisfies(v -> assertThat(v.field()).isEqualTo("options.overflow"));
+                .satisfies(v -> assertThat(v.field()).isEqualTo("overflow"));
     }
 
     @Test
@@ -309,8 +310,7 @@ class QueueSpecTest {
 
         assertThat(v)
                 .extracting(Violation::field)
-                .containsExactlyInAnyOrder(
-                        "options.deadLetterExchange", "options.messageTtl", "options.maxLength", "options.overflow");
+                .containsExactlyInAnyOrder("deadLetterExchange", "messageTtl", "maxLength", "overflow");
         assertThat(v).allSatisfy(x -> assertThat(x.message()).contains("stream"));
     }
 
@@ -330,8 +330,7 @@ class QueueSpecTest {
                     q.messageTtl = 1000L;
                     q.arguments.put("x-message-ttl", 2000);
                 }))
-                .containsExactly(new Violation(
-                        "options.arguments.x-message-ttl", "conflicts with options.messageTtl: set only one"));
+                .containsExactly(new Violation("arguments.x-message-ttl", "conflicts with messageTtl: set only one"));
     }
 
     @Test
@@ -363,23 +362,23 @@ class QueueSpecTest {
         assertThat(v)
                 .extracting(Violation::field)
                 .containsExactlyInAnyOrder(
-                        "options.arguments.x-queue-type",
-                        "options.arguments.x-dead-letter-exchange",
-                        "options.arguments.x-dead-letter-routing-key",
-                        "options.arguments.x-message-ttl",
-                        "options.arguments.x-max-length",
-                        "options.arguments.x-max-length-bytes",
-                        "options.arguments.x-overflow",
-                        "options.arguments.x-max-priority",
-                        "options.arguments.x-queue-mode");
+                        "arguments.x-queue-type",
+                        "arguments.x-dead-letter-exchange",
+                        "arguments.x-dead-letter-routing-key",
+                        "arguments.x-message-ttl",
+                        "arguments.x-max-length",
+                        "arguments.x-max-length-bytes",
+                        "arguments.x-overflow",
+                        "arguments.x-max-priority",
+                        "arguments.x-queue-mode");
         assertThat(v)
                 .filteredOn(x -> x.field().endsWith("x-queue-type"))
                 .singleElement()
-                .satisfies(x -> assertThat(x.message()).contains("options.type"));
+                .satisfies(x -> assertThat(x.message()).contains("type"));
         assertThat(v)
                 .filteredOn(x -> x.field().endsWith("x-queue-mode"))
                 .singleElement()
-                .satisfies(x -> assertThat(x.message()).contains("options.lazy"));
+                .satisfies(x -> assertThat(x.message()).contains("lazy"));
     }
 
     @Test
@@ -395,7 +394,7 @@ class QueueSpecTest {
         assertThat(violations(q -> q.arguments.put("x-expires", new java.util.Date())))
                 .singleElement()
                 .satisfies(v -> {
-                    assertThat(v.field()).isEqualTo("options.arguments.x-expires");
+                    assertThat(v.field()).isEqualTo("arguments.x-expires");
                     assertThat(v.message()).contains("Date");
                 });
     }
@@ -409,7 +408,7 @@ class QueueSpecTest {
                     q.maxPriority = 300;
                     q.deadLetterRoutingKey = "k";
                 }))
-                .contains("name", "options.durable", "options.maxPriority", "options.deadLetterRoutingKey");
+                .contains("name", "durable", "maxPriority", "deadLetterRoutingKey");
     }
 
     @Test
@@ -473,7 +472,7 @@ class QueueSpecTest {
 
     @Test
     void nullArgumentsBecomeAnEmptyMap() {
-        QueueSpec s = new QueueSpec("q", null, true, false, null, null, null, null, null, null, null, false, null);
+        QueueSpec s = QueueSpec.builder("q").arguments(null).build();
 
         assertThat(s.arguments()).isEmpty();
         assertThatCode(s::validate).doesNotThrowAnyException();
@@ -529,9 +528,8 @@ class QueueSpecTest {
 
         assertThat(v)
                 .extracting(Violation::field)
-                .containsExactlyInAnyOrder(
-                        "options.deliveryLimit", "options.deadLetterStrategy", "options.quorumInitialGroupSize");
-        assertThat(v).allSatisfy(x -> assertThat(x.message()).contains("set options.type to quorum"));
+                .containsExactlyInAnyOrder("deliveryLimit", "deadLetterStrategy", "quorumInitialGroupSize");
+        assertThat(v).allSatisfy(x -> assertThat(x.message()).contains("set type to quorum"));
     }
 
     @ParameterizedTest
@@ -545,7 +543,7 @@ class QueueSpecTest {
         });
 
         assertThat(v).singleElement().satisfies(x -> {
-            assertThat(x.field()).isEqualTo("options.deliveryLimit");
+            assertThat(x.field()).isEqualTo("deliveryLimit");
             assertThat(x.message()).contains("quorum queues only", type.amqpName());
         });
     }
@@ -560,7 +558,7 @@ class QueueSpecTest {
                     q.arguments.put("x-queue-type", "quorum");
                     q.maxPriority = 5;
                 }))
-                .containsExactly("options.maxPriority");
+                .containsExactly("maxPriority");
     }
 
     @Test
@@ -572,8 +570,8 @@ class QueueSpecTest {
                 }))
                 .extracting(Violation::field, Violation::message)
                 .containsExactlyInAnyOrder(
-                        tuple("options.deliveryLimit", "must be between 0 and 2147483647 but was -1"),
-                        tuple("options.quorumInitialGroupSize", "must be between 1 and 2147483647 but was 0"));
+                        tuple("deliveryLimit", "must be between 0 and 2147483647 but was -1"),
+                        tuple("quorumInitialGroupSize", "must be between 1 and 2147483647 but was 0"));
         assertValid(q -> {
             q.type = QueueType.QUORUM;
             q.deliveryLimit = 0;
@@ -588,16 +586,14 @@ class QueueSpecTest {
             q.deadLetterStrategy = DeadLetterStrategy.AT_LEAST_ONCE;
         });
 
+        assertThat(v).extracting(Violation::field).containsExactlyInAnyOrder("overflow", "deadLetterExchange");
         assertThat(v)
-                .extracting(Violation::field)
-                .containsExactlyInAnyOrder("options.overflow", "options.deadLetterExchange");
-        assertThat(v)
-                .filteredOn(x -> x.field().equals("options.overflow"))
+                .filteredOn(x -> x.field().equals("overflow"))
                 .singleElement()
                 .satisfies(
                         x -> assertThat(x.message())
                                 .isEqualTo(
-                                        "must be reject-publish for options.deadLetterStrategy at-least-once but was not set (drop-head)"));
+                                        "must be reject-publish for deadLetterStrategy at-least-once but was not set (drop-head)"));
     }
 
     @Test
@@ -610,7 +606,7 @@ class QueueSpecTest {
                 }))
                 .singleElement()
                 .satisfies(x -> {
-                    assertThat(x.field()).isEqualTo("options.overflow");
+                    assertThat(x.field()).isEqualTo("overflow");
                     assertThat(x.message()).endsWith("but was 'drop-head'");
                 });
     }
@@ -640,13 +636,12 @@ class QueueSpecTest {
                     q.deliveryLimit = 3;
                     q.arguments.put("x-delivery-limit", 4);
                 }))
-                .containsExactly("options.arguments.x-delivery-limit");
+                .containsExactly("arguments.x-delivery-limit");
     }
 
     @Test
-    void theOldConstructorHasNoQuorumOptions() {
-        QueueSpec s = new QueueSpec(
-                "q", QueueType.QUORUM, true, false, null, null, null, null, null, null, null, false, null);
+    void aSpecBuiltWithoutQuorumOptionsHasNone() {
+        QueueSpec s = QueueSpec.builder("q").type(QueueType.QUORUM).build();
 
         assertThat(s.deliveryLimit()).isNull();
         assertThat(s.deadLetterStrategy()).isNull();
@@ -711,7 +706,98 @@ class QueueSpecTest {
         QueueSpec s = spec(q -> q.maxPriority = 5).withDefaultType(QueueType.QUORUM);
 
         InvalidRequestException e = catchThrowableOfType(InvalidRequestException.class, s::validate);
-        assertThat(e.violations()).extracting(Violation::field).containsExactly("options.maxPriority");
+        assertThat(e.violations()).extracting(Violation::field).containsExactly("maxPriority");
+    }
+
+    // --- the builder, and the caller's field names
+
+    @Test
+    void aBuiltQueueIsDurableAndNotAutoDeleteUnlessSaid() {
+        QueueSpec s = QueueSpec.builder("orders").build();
+
+        assertThat(s.durable()).isTrue();
+        assertThat(s.autoDelete()).isFalse();
+        assertThat(s.lazy()).isFalse();
+        assertThat(s.type()).isNull();
+        assertThat(s.arguments()).isEmpty();
+        assertThat(QueueSpec.builder("orders").durable(false).autoDelete(true).build())
+                .satisfies(t -> assertThat(t.durable()).isFalse())
+                .satisfies(t -> assertThat(t.autoDelete()).isTrue());
+    }
+
+    @Test
+    void toBuilderKeepsEverySetting() {
+        QueueSpec s = spec(q -> {
+            q.type = QueueType.QUORUM;
+            q.deadLetterExchange = "dlx";
+            q.deadLetterRoutingKey = "dead";
+            q.messageTtl = 1000L;
+            q.maxLength = 10L;
+            q.maxLengthBytes = 2048L;
+            q.overflow = Overflow.REJECT_PUBLISH;
+            q.arguments.put("x-expires", 60_000);
+            q.deliveryLimit = 3;
+            q.deadLetterStrategy = DeadLetterStrategy.AT_LEAST_ONCE;
+            q.quorumInitialGroupSize = 3;
+        });
+        QueueSpec copy = s.toBuilder().build();
+
+        assertThat(copy.name()).isEqualTo(s.name());
+        assertThat(copy.amqpArguments()).isEqualTo(s.amqpArguments()).hasSize(11);
+        assertThat(copy.durable()).isEqualTo(s.durable());
+        assertThat(copy.autoDelete()).isEqualTo(s.autoDelete());
+    }
+
+    /** The server's naming: the name at the top of the JSON body, every option under "options". */
+    private static final UnaryOperator<String> JSON_PATH = f -> f.equals("name") ? f : "options." + f;
+
+    private static List<Violation> violations(QueueSpec spec, UnaryOperator<String> fieldName) {
+        InvalidRequestException e = catchThrowableOfType(InvalidRequestException.class, () -> spec.validate(fieldName));
+        assertThat(e).as("validate() should refuse the spec").isNotNull();
+        return e.violations();
+    }
+
+    @Test
+    void theCallersFieldNamesReachTheFieldsAndTheMessages() {
+        QueueSpec s = spec(q -> {
+            q.name = "amq.q";
+            q.deadLetterRoutingKey = "k";
+            q.messageTtl = -1L;
+            q.deliveryLimit = 3;
+            q.arguments.put("x-message-ttl", 5);
+        });
+
+        assertThat(violations(s, JSON_PATH))
+                .extracting(Violation::field, Violation::message)
+                .containsExactly(
+                        tuple("name", "names starting with 'amq.' are reserved for the broker"),
+                        tuple("options.deadLetterRoutingKey", "needs options.deadLetterExchange"),
+                        tuple("options.messageTtl", "must be between 0 and 4294967295 but was -1"),
+                        tuple("options.deliveryLimit", "is for quorum queues only: set options.type to quorum"),
+                        tuple("options.arguments.x-message-ttl", "conflicts with options.messageTtl: set only one"));
+        assertThat(violations(s, UnaryOperator.identity()))
+                .extracting(Violation::field)
+                .containsExactly(
+                        "name", "deadLetterRoutingKey", "messageTtl", "deliveryLimit", "arguments.x-message-ttl");
+    }
+
+    @Test
+    void theCallersFieldNamesReachTheAtLeastOnceRules() {
+        QueueSpec s = spec(q -> {
+            q.type = QueueType.QUORUM;
+            q.deadLetterStrategy = DeadLetterStrategy.AT_LEAST_ONCE;
+            q.arguments.put("x-expires", new Object());
+        });
+
+        assertThat(violations(s, JSON_PATH))
+                .extracting(Violation::field, Violation::message)
+                .containsExactly(
+                        tuple(
+                                "options.overflow",
+                                "must be reject-publish for options.deadLetterStrategy at-least-once but was not set"
+                                        + " (drop-head)"),
+                        tuple("options.deadLetterExchange", "is required by options.deadLetterStrategy at-least-once"),
+                        tuple("options.arguments.x-expires", "has an unsupported value type Object"));
     }
 
     @Test

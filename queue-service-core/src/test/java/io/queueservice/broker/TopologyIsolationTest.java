@@ -18,21 +18,8 @@ class TopologyIsolationTest {
         assertThat(Topology.replicated(Map.of("x-queue-type", "classic"))).isFalse();
         assertThat(Topology.replicated(Map.of("x-queue-type", "quorum"))).isTrue();
         assertThat(Topology.replicated(Map.of("x-queue-type", "stream"))).isTrue();
-        assertThat(Topology.replicated(new QueueSpec(
-                                "q",
-                                QueueType.QUORUM,
-                                true,
-                                false,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                false,
-                                Map.of())
-                        .amqpArguments()))
+        assertThat(Topology.replicated(
+                        QueueSpec.builder("q").type(QueueType.QUORUM).build().amqpArguments()))
                 .isTrue();
     }
 }

@@ -1,6 +1,7 @@
 package io.queueservice.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
@@ -36,6 +37,43 @@ class MicrometerPublishMetricsTest {
                 .toList();
     }
 
+    /** The counters of this name that counted something (those known in advance exist at 0 from the start). */
+    private List<Counter> counted(String meter) {
+        return registry.find(meter).counters().stream()
+                .filter(c -> c.count() > 0)
+                .toList();
+    }
+
+    @Test
+    void everyReasonExistsAtZeroBeforeAnyPublish() {
+        assertThat(registry.find("queue.message.publish.errors").counters())
+                .extracting(c -> c.getId().getTag("reason") + "@" + c.getId().getTag("exchange"), Counter::count)
+                .containsExactlyInAnyOrder(
+                        tuple("invalid@_unknown", 0.0),
+                        tuple("not_found@_unknown", 0.0),
+                        tuple("refused@_unknown", 0.0),
+                        tuple("unroutable@amq.default", 0.0),
+                        tuple("nacked@amq.default", 0.0),
+                        tuple("timeout@amq.default", 0.0),
+                        tuple("unavailable@amq.default", 0.0));
+        assertThat(published("amq.default")).isZero();
+        assertThat(exchangeLabels("queue.message.published")).containsExactly("amq.default");
+    }
+
+    @Test
+    void theSeriesThatExistFromTheStartCountOnFromZero() {
+        metrics.publishFailed("", PublishFailure.TIMEOUT);
+        metrics.publishFailed("orders", PublishFailure.NOT_FOUND);
+        metrics.published("", Duration.ZERO);
+
+        assertThat(failed("amq.default", "timeout")).isEqualTo(1);
+        assertThat(failed("_unknown", "not_found")).isEqualTo(1);
+        assertThat(published("amq.default")).isEqualTo(1);
+        assertThat(registry.find("queue.message.publish.errors").counters())
+                .as("no second series for a reason known from the start")
+                .hasSize(PublishFailure.values().length);
+    }
+
     @Test
     void publishedMessagesAreCountedPerExchange() {
         metrics.published("orders", Duration.ZERO);
@@ -44,8 +82,8 @@ class MicrometerPublishMetricsTest {
 
         assertThat(published("orders")).isEqualTo(2);
         assertThat(published("billing")).isEqualTo(1);
+        assertThat(counted("queue.message.published")).hasSize(2);
         assertThat(registry.find("queue.message.published").meters())
-                .hasSize(2)
                 .allSatisfy(m -> assertThat(m.getId().getType()).isEqualTo(Meter.Type.COUNTER));
     }
 
@@ -71,14 +109,14 @@ class MicrometerPublishMetricsTest {
         assertThat(failed("orders", "timeout")).isEqualTo(1);
         assertThat(failed("orders", "unroutable")).isEqualTo(1);
         assertThat(failed("billing", "nacked")).isEqualTo(1);
-        assertThat(registry.find("queue.message.publish.errors").meters()).hasSize(4);
+        assertThat(counted("queue.message.publish.errors")).hasSize(4);
     }
 
     @Test
     void failuresDoNotCountAsPublished() {
         metrics.publishFailed("orders", PublishFailure.TIMEOUT);
 
-        assertThat(registry.find("queue.message.published").meters()).isEmpty();
+        assertThat(counted("queue.message.published")).isEmpty();
     }
 
     @Test
@@ -102,7 +140,9 @@ class MicrometerPublishMetricsTest {
         assertThat(published("_other")).isEqualTo(2);
         assertThat(published("exchange-100")).isZero();
         assertThat(exchangeLabels("queue.message.published"))
-                .hasSize(101)
+                .as("100 exchanges, _other, and amq.default besides")
+                .hasSize(102)
+                .contains("amq.default")
                 .doesNotContain("exchange-100", "exchange-101");
     }
 
@@ -125,8 +165,11 @@ class MicrometerPublishMetricsTest {
             metrics.publishFailed("x-" + i, PublishFailure.UNAVAILABLE);
         });
 
-        assertThat(registry.find("queue.message.published").meters()).hasSize(101);
-        assertThat(registry.find("queue.message.publish.errors").meters()).hasSize(101);
+        // 100 exchanges and _other, besides amq.default and the reasons known from the start
+        assertThat(registry.find("queue.message.published").meters()).hasSize(101 + 1);
+        assertThat(counted("queue.message.publish.errors")).hasSize(101);
+        assertThat(registry.find("queue.message.publish.errors").meters())
+                .hasSize(101 + PublishFailure.values().length);
         assertThat(published("_other")).isEqualTo(900);
     }
 }

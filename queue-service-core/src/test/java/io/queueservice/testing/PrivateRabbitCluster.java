@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * cluster per test class on free ports that never clash with a developer's running cluster, the pids, and a
  * restart of one node with the same name, ports and data; PrivateRabbitNode already does all of that robustly
  * (port clash retries, crash dump detection, a watchdog that stops the nodes if the JVM is killed). Driving the
- * script would mean parsing its output and reimplementing those. The two share the settings, not code: keep
- * {@code PrivateRabbitNode#startClusterMember} and {@code cluster.sh}'s {@code write_node_files} in step.
+ * script would mean parsing its output and reimplementing those. The two share the nodes' settings, not code: both read
+ * them from {@code scripts/cluster-node/} ({@code rabbitmq.conf}, {@code advanced.config}).
  *
  * <pre>{@code
  * try (PrivateRabbitCluster cluster = PrivateRabbitCluster.start("faults")) {

@@ -31,8 +31,6 @@ import com.rabbitmq.client.ConnectionFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,7 +151,7 @@ public final class PrivateRabbitNode implements AutoCloseable {
         }
         this.nodeName =
                 "qs-test-" + safe + "-" + HexFormat.of().toHexDigits((short) RANDOM.nextInt()) + "@" + ShortHost.NAME;
-        int[] ports = freePorts(4);
+        int[] ports = FreePorts.several(4);
         this.amqpPort = ports[0];
         this.distPort = ports[1];
         this.managementPort = management ? ports[2] : 0;
@@ -247,17 +245,29 @@ public final class PrivateRabbitNode implements AutoCloseable {
     }
 
     /**
-     * A node to be joined into a cluster by {@link PrivateRabbitCluster}: {@code pause_minority} partition handling,
-     * and {@code net_ticktime} 15 with aten polling every second, so that a paused node is noticed in about 20 s
-     * instead of 60+ (the settings of RabbitMQ's own Jepsen suite). All nodes of one JVM share one Erlang cookie.
+     * A node to be joined into a cluster by {@link PrivateRabbitCluster}, with the settings of {@code
+     * scripts/cluster-node/} that {@code scripts/cluster.sh} gives its nodes too: {@code pause_minority} partition
+     * handling, and {@code net_ticktime} 15 with aten polling every second, so that a paused node is noticed in about
+     * 20 s instead of 60+. All nodes of one JVM share one Erlang cookie.
      */
     static PrivateRabbitNode startClusterMember(String name) {
         return start(
-                name, List.of("cluster_partition_handling = pause_minority"), CLUSTER_ADVANCED_CONFIG, false, null);
+                name, clusterSetting("rabbitmq.conf").lines().toList(), clusterSetting("advanced.config"), false, null);
     }
 
-    private static final String CLUSTER_ADVANCED_CONFIG =
-            "[{kernel, [{net_ticktime, 15}]}, {aten, [{poll_interval, 1000}]}].\n";
+    /** A file of scripts/cluster-node/, which the build copies beside this class. */
+    private static String clusterSetting(String file) {
+        String resource = "cluster-node/" + file;
+        try (var in = PrivateRabbitNode.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " is not on the test classpath: the build copies it from"
+                        + " scripts/cluster-node/ (see queue-service-core/pom.xml)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+    }
 
     private static PrivateRabbitNode start(
             String name, List<String> extraConfLines, boolean management, TlsListener tls) {
@@ -870,29 +880,6 @@ public final class PrivateRabbitNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    /** Free ports on 127.0.0.1, avoiding the machine node's ports and the range rabbitmqctl uses for itself. */
-    private static int[] freePorts(int count) throws IOException {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; ) {
-                ServerSocket s = new ServerSocket();
-                held.add(s);
-                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                int port = s.getLocalPort();
-                if (port == 5672 || port == 25672 || port == 4369 || (port >= 35672 && port <= 35682)) {
-                    continue;
-                }
-                ports[i++] = port;
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
         }
     }
 

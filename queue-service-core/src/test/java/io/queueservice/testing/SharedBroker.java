@@ -2,6 +2,7 @@ package io.queueservice.testing;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import io.queueservice.config.BrokerConfig;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -49,8 +50,8 @@ public final class SharedBroker {
                 cause = cause.replace(password, "****");
             }
             throw new AssertionError(
-                    "The integration tests need a RabbitMQ at " + masked(url)
-                            + " (environment variable RABBITMQ_URL, default " + masked(DEFAULT_URL)
+                    "The integration tests need a RabbitMQ at " + BrokerConfig.mask(url)
+                            + " (environment variable RABBITMQ_URL, default " + BrokerConfig.mask(DEFAULT_URL)
                             + "), but connecting failed (" + cause
                             + "). To get one, run ./scripts/test.sh, which finds or starts one.",
                     leaks ? null : e);
@@ -61,12 +62,6 @@ public final class SharedBroker {
     public static String uniqueName(String prefix) {
         return prefix + "-"
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-    }
-
-    /** The URL with its password replaced by {@code ****} (also for URLs that do not parse). */
-    static String masked(String url) {
-        String password = password(url);
-        return password.isEmpty() ? url : url.replace(":" + password + "@", ":****@");
     }
 
     private static String password(String url) {

@@ -27,6 +27,8 @@ class RetryScheduleTest {
                         Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(6));
         assertThat(schedule.retryQueue(Duration.ofSeconds(2))).isEqualTo("orders.retry.2000");
         assertThat(schedule.deadLetterQueue()).isEqualTo("orders.dlq");
+        assertThat(schedule.retryQueues())
+                .containsExactly("orders.retry.1000", "orders.retry.2000", "orders.retry.4000", "orders.retry.6000");
     }
 
     @Test

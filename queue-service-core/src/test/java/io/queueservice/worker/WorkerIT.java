@@ -232,8 +232,8 @@ class WorkerIT {
         // Paused: the rest waits in the queue, untouched (no attempt spent on it).
         long waiting = depth(queue);
         assertThat(waiting).isGreaterThanOrEqualTo(14);
-        Thread.sleep(500); // a pause shorter than the open wait: nothing may be consumed meanwhile
-        assertThat(depth(queue)).isGreaterThanOrEqualTo(waiting);
+        // For half a second, shorter than the open wait: nothing may be consumed meanwhile.
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(1)).until(() -> depth(queue) >= waiting);
         try (Channel ch = probe.createChannel()) {
             GetResponse peek = ch.basicGet(queue, false);
             assertThat(peek.getProps().getHeaders() == null
@@ -317,7 +317,7 @@ class WorkerIT {
         assertThat(finished).containsExactly("\"slow\"");
         assertThat(depth(queue)).as("acknowledged, not handed back").isZero();
         publish(queue, "after stop");
-        Thread.sleep(300); // nothing consumes it any more
-        assertThat(depth(queue)).isEqualTo(1);
+        // nothing consumes it any more
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> depth(queue) == 1);
     }
 }

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.queueservice.config.ConfigException;
 import io.queueservice.config.EnvSource;
+import io.queueservice.server.email.RenderEmailCommand;
 import java.nio.file.Path;
 import java.util.List;
 import org.slf4j.LoggerFactory;
@@ -17,9 +18,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        if (args.length > 0 && args[0].equals("consume")) {
-            // Standard output carries the messages: logs go to standard error (read by logback.xml, which
-            // is only loaded by the first logger, below).
+        if (args.length > 0 && (args[0].equals("consume") || args[0].equals("render-email"))) {
+            // Standard output carries the messages or the email: logs go to standard error (read by
+            // logback.xml, which is only loaded by the first logger, below).
             System.setProperty("LOG_TARGET", "System.err");
         }
         Mode mode;
@@ -42,6 +43,12 @@ public final class Main {
         if (mode.printQueue() != null) {
             applyLogLevel("warn"); // messages go to standard output: keep log lines out of it
             System.exit(PrintConsumer.run(config.broker(), mode.printQueue()) ? 0 : 1);
+            return;
+        }
+        if (mode.emailToRender() != null) {
+            applyLogLevel("warn");
+            System.exit(
+                    RenderEmailCommand.run(config.email(), mode.emailToRender(), System.in, System.out, System.err));
             return;
         }
         applyLogLevel(config.logLevel());

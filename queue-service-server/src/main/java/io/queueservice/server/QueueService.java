@@ -113,7 +113,7 @@ public final class QueueService {
         s.gatewayConnections.forEach(BrokerConnection::start);
         try {
             if (s.workers != null) {
-                EmailWorker.start(s.workers, config.smtp(), config.worker());
+                EmailWorker.start(s.workers, config.email(), config.worker());
                 s.queueDepths.watch(EmailWorker.QUEUE);
                 s.queueDepths.watch(EmailWorker.QUEUE + ".dlq");
             }
@@ -134,7 +134,7 @@ public final class QueueService {
 
     /** The API only, as by default. */
     public static QueueService start(ServerConfig config) {
-        return start(config, new Mode(true, false, null));
+        return start(config, Mode.apiOnly());
     }
 
     private static String describe(Mode mode) {

@@ -4,7 +4,8 @@ import io.queueservice.config.BrokerConfig;
 import io.queueservice.config.ConfigReader;
 import io.queueservice.config.PemFiles;
 import io.queueservice.config.PublishConfig;
-import io.queueservice.server.email.SmtpConfig;
+import io.queueservice.server.api.BatchConfig;
+import io.queueservice.server.email.EmailConfig;
 import io.queueservice.server.security.SecurityConfig;
 import io.queueservice.worker.WorkerOptions;
 import java.net.URI;
@@ -26,13 +27,14 @@ import java.util.Set;
  *     pipelines); see {@code LogFormat}
  * @param worker how workers consume (retries, circuit breaker, prefetch, ...), and {@code DEFAULT_QUEUE_TYPE}
  *     ({@link WorkerOptions#queueType()}), which the API's queue declarations use as well
- * @param smtp where the email worker sends mail
+ * @param email where the email worker sends mail, and the templates it renders (read and checked here)
  * @param queueDepthInterval how often queue depths are read from the broker for {@code /metrics}
  * @param metricsQueues queues whose depth is reported besides those the service declared or consumes
  * @param managementUrl the RabbitMQ management API, needed to list queues
  * @param https the certificate and key to serve HTTPS with ({@code HTTPS_CERT_PATH}, {@code
  *     HTTPS_KEY_PATH}); plain HTTP when empty
  * @param security who may call the API and how often (AUTH_MODE, JWT_*, METRICS_AUTH, RATE_LIMIT_*)
+ * @param batch the limits of batch publishes (PUBLISH_BATCH_MAX_MESSAGES, MAX_BATCH_BODY_SIZE)
  */
 public record ServerConfig(
         String host,
@@ -44,12 +46,13 @@ public record ServerConfig(
         BrokerConfig broker,
         PublishConfig publish,
         WorkerOptions worker,
-        SmtpConfig smtp,
+        EmailConfig email,
         Duration queueDepthInterval,
         List<String> metricsQueues,
         Optional<URI> managementUrl,
         Optional<PemFiles.Identity> https,
-        SecurityConfig security) {
+        SecurityConfig security,
+        BatchConfig batch) {
 
     /** {@code METRICS_QUEUES}: queues whose depth is reported besides those the service knows, comma-separated. */
     private static List<String> metricsQueues(ConfigReader r) {
@@ -115,6 +118,7 @@ public record ServerConfig(
      * @throws io.queueservice.config.ConfigException listing every problem found
      */
     public static ServerConfig from(ConfigReader r, boolean servesApi) {
+        PublishConfig publish = PublishConfig.from(r);
         ServerConfig c = new ServerConfig(
                 r.string("HOST", "0.0.0.0"),
                 r.integer("PORT", 3000, 0, 65535),
@@ -123,14 +127,15 @@ public record ServerConfig(
                 r.oneOf("LOG_LEVEL", "info", LOG_LEVELS),
                 r.oneOf("LOG_FORMAT", "text", LOG_FORMATS),
                 BrokerConfig.from(r),
-                PublishConfig.from(r),
+                publish,
                 WorkerOptions.from(r),
-                SmtpConfig.from(r),
+                EmailConfig.from(r),
                 Duration.ofMillis(r.longValue("QUEUE_DEPTH_INTERVAL", 15_000, 1_000, 3_600_000)),
                 metricsQueues(r),
                 managementUrl(r),
                 PemFiles.identity(r, "HTTPS_CERT_PATH", "HTTPS_KEY_PATH"),
-                SecurityConfig.from(r, servesApi));
+                SecurityConfig.from(r, servesApi),
+                BatchConfig.from(r, publish));
         r.validate();
         return c;
     }

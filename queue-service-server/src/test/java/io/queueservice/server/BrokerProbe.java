@@ -4,6 +4,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import io.queueservice.config.BrokerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ public final class BrokerProbe implements AutoCloseable {
             connection = f.newConnection("test-probe");
         } catch (Exception e) {
             throw new AssertionError(
-                    "cannot reach RabbitMQ for the test at " + amqpUrl.replaceAll(":[^:@/]*@", ":*****@")
+                    "cannot reach RabbitMQ for the test at " + BrokerConfig.mask(amqpUrl)
                             + "; run ./scripts/test.sh, which finds or starts one",
                     e);
         }
@@ -79,15 +80,22 @@ public final class BrokerProbe implements AutoCloseable {
     /** Takes every message now in the queue and returns their bodies as text. */
     public List<String> drain(String queue) {
         List<String> bodies = new ArrayList<>();
+        takeAll(queue).forEach(r -> bodies.add(new String(r.getBody(), StandardCharsets.UTF_8)));
+        return bodies;
+    }
+
+    /** Takes every message now in the queue (acknowledged), with its properties, in queue order. */
+    public List<GetResponse> takeAll(String queue) {
+        List<GetResponse> taken = new ArrayList<>();
         // One channel for all: the fault suite drains queues of many thousand messages.
         try (Channel ch = channel()) {
             for (GetResponse r = ch.basicGet(queue, true); r != null; r = ch.basicGet(queue, true)) {
-                bodies.add(new String(r.getBody(), StandardCharsets.UTF_8));
+                taken.add(r);
             }
         } catch (Exception e) {
-            throw new AssertionError("draining " + queue + " failed after " + bodies.size() + " messages", e);
+            throw new AssertionError("draining " + queue + " failed after " + taken.size() + " messages", e);
         }
-        return bodies;
+        return taken;
     }
 
     /** Messages ready in the queue. */

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * service by {@link TestPublishScriptIT}.
  */
 class DeploymentFilesTest {
-    static final Path ROOT = MonitoringFilesTest.repoRoot();
+    static final Path ROOT = MonitoringFiles.repoRoot();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final String IMAGE = "queue-service:local";
@@ -192,8 +192,8 @@ class DeploymentFilesTest {
         }
         Mode api = mode(deployment("queue-service-api").at("/spec/template/spec/containers/0/args"));
         Mode worker = mode(deployment("queue-service-email-worker").at("/spec/template/spec/containers/0/args"));
-        assertThat(api).isEqualTo(new Mode(true, false, null));
-        assertThat(worker).isEqualTo(new Mode(false, true, null));
+        assertThat(api).isEqualTo(Mode.apiOnly());
+        assertThat(worker).isEqualTo(Mode.emailWorkerOnly());
 
         JsonNode service = named("Service", "queue-service");
         assertThat(service.at("/spec/ports/0/targetPort").asText()).isEqualTo("http");
@@ -297,7 +297,7 @@ class DeploymentFilesTest {
         JsonNode entrypoint = JSON.readTree(group(docker, "(?m)^ENTRYPOINT (\\[.*])$"));
         assertThat(entrypoint.get(2).asText()).isEqualTo("exec java $JAVA_OPTS -jar /app/queue-service.jar \"$@\"");
         assertThat(Mode.parse(strings(JSON.readTree(group(docker, "(?m)^CMD (\\[.*])$")))))
-                .isEqualTo(new Mode(true, false, null));
+                .isEqualTo(Mode.apiOnly());
 
         // The same JVM options, but the heap follows the container's memory limit.
         List<String> scriptOpts = words(group(start, "JAVA_OPTS=\"\\$\\{JAVA_OPTS:-([^}]*)}\""));

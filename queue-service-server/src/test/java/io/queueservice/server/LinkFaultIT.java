@@ -6,14 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.queueservice.server.ApiClient.Response;
+import io.queueservice.testing.FreePorts;
 import io.queueservice.testing.SharedBroker;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,10 +54,7 @@ class LinkFaultIT {
     @BeforeEach
     void start() throws IOException {
         URI shared = URI.create(SharedBroker.url());
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = FreePorts.one();
         reactor = new NioReactor();
         proxy = TcpCrusherBuilder.builder()
                 .withReactor(reactor)
@@ -145,15 +143,10 @@ class LinkFaultIT {
             load.awaitMoreAccepted(300, Duration.ofSeconds(30));
             PublishLoad.Result result = load.stop();
 
-            PublishLoad.Verdict verdict = PublishLoad.Verdict.of(
-                            "4 link dropped under load", result, broker.drain(queue), recovery)
-                    .report();
-            assertThat(verdict.lostIds()).as("accepted, then lost").isEmpty();
-            assertThat(result.hangs()).isZero();
-            assertThat(result.statuses().keySet()).isSubsetOf(202, 503);
-            assertThat(load.slowOrBare503s(FAST))
-                    .as("503s slower than " + FAST.toMillis() + " ms or without Retry-After")
-                    .isEmpty();
+            PublishLoad.Verdict.of("4 link dropped under load", result, broker.drain(queue), recovery)
+                    .report()
+                    .assertPassed(Set.of(202, 503));
+            load.assertFast503s(FAST);
             // Requests racing the reconnection may still get a fast 503 (checked above), never a timeout.
             assertThat(load.failedSentAfter(recoveredAt))
                     .as("requests sent after a 2xx came back again, and timed out")
@@ -195,19 +188,14 @@ class LinkFaultIT {
             load.awaitMoreAccepted(300, Duration.ofSeconds(30));
             PublishLoad.Result result = load.stop();
 
-            PublishLoad.Verdict verdict = PublishLoad.Verdict.of(
-                            "4 link frozen past the heartbeat under load", result, broker.drain(queue), recovery)
-                    .report();
-            assertThat(verdict.lostIds()).as("accepted, then lost").isEmpty();
-            assertThat(result.hangs()).isZero();
-            assertThat(result.statuses().keySet()).isSubsetOf(202, 503, 504);
+            PublishLoad.Verdict.of("4 link frozen past the heartbeat under load", result, broker.drain(queue), recovery)
+                    .report()
+                    .assertPassed(Set.of(202, 503, 504));
             // 504 only while the link was frozen and not yet known dead: a confirm that could not come.
             assertThat(load.attempts())
                     .filteredOn(a -> a.status() == 504)
                     .allMatch(a -> a.sentAt().isBefore(noticedAt), "sent before the dead link was noticed");
-            assertThat(load.slowOrBare503s(FAST))
-                    .as("503s slower than " + FAST.toMillis() + " ms or without Retry-After")
-                    .isEmpty();
+            load.assertFast503s(FAST);
             // A confirm waited for on a dead channel would be a 504 here. Requests racing the reconnection
             // may still get a fast 503 "not connected" (checked above).
             assertThat(load.failedSentAfter(recoveredAt))

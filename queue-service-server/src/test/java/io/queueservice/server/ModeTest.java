@@ -8,18 +8,18 @@ import org.junit.jupiter.api.Test;
 class ModeTest {
     @Test
     void noArgumentsOrApiRunTheApiOnly() {
-        assertThat(Mode.parse(new String[0])).isEqualTo(new Mode(true, false, null));
-        assertThat(Mode.parse(new String[] {"api"})).isEqualTo(new Mode(true, false, null));
+        assertThat(Mode.parse(new String[0])).isEqualTo(Mode.apiOnly());
+        assertThat(Mode.parse(new String[] {"api"})).isEqualTo(Mode.apiOnly());
     }
 
     @Test
     void workerEmailRunsTheEmailWorkerOnly() {
-        assertThat(Mode.parse(new String[] {"worker", "email"})).isEqualTo(new Mode(false, true, null));
+        assertThat(Mode.parse(new String[] {"worker", "email"})).isEqualTo(Mode.emailWorkerOnly());
     }
 
     @Test
     void allRunsBoth() {
-        assertThat(Mode.parse(new String[] {"all"})).isEqualTo(new Mode(true, true, null));
+        assertThat(Mode.parse(new String[] {"all"})).isEqualTo(Mode.apiAndEmailWorker());
     }
 
     @Test
@@ -28,9 +28,24 @@ class ModeTest {
     }
 
     @Test
+    void renderEmailNamesTheMessageFile() {
+        assertThat(Mode.parse(new String[] {"render-email", "signup.json"}))
+                .isEqualTo(Mode.renderingEmail("signup.json"));
+        Mode stdin = Mode.parse(new String[] {"render-email", "-"});
+        assertThat(stdin.emailToRender()).isEqualTo("-");
+        assertThat(stdin.api()).isFalse();
+        assertThat(stdin.emailWorker()).isFalse();
+        assertThat(stdin.printQueue()).isNull();
+    }
+
+    @Test
     void anythingElseIsRefusedWithTheUsage() {
         assertThatThrownBy(() -> Mode.parse(new String[] {"worker", "sms"})).hasMessageContaining("usage:");
         assertThatThrownBy(() -> Mode.parse(new String[] {"consume"})).hasMessageContaining("usage:");
+        assertThatThrownBy(() -> Mode.parse(new String[] {"render-email"}))
+                .hasMessageContaining("render-email <message.json>");
+        assertThatThrownBy(() -> Mode.parse(new String[] {"render-email", "a.json", "b.json"}))
+                .hasMessageContaining("usage:");
         assertThatThrownBy(() -> Mode.parse(new String[] {"--port", "3000"})).hasMessageContaining("usage:");
     }
 }

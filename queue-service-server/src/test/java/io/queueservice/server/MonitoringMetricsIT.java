@@ -7,10 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import io.queueservice.server.email.EmailWorker;
+import io.queueservice.testing.FreePorts;
+import io.queueservice.testing.PrivateRabbitNode;
 import io.queueservice.testing.SharedBroker;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +22,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Test;
  * to an exchange that does not exist, a request on a path no route serves, and one confirmation email whose
  * SMTP server is not there (a closed port): the worker fails, retries once and dead-letters it. That
  * message is taken out of {@code email_confirmation.dlq} afterwards; other messages there are left alone.
- * Counters and timers only appear once used, hence the traffic; {@code up} comes from Prometheus itself.
+ * Timers and the counters of labels not known in advance only appear once used, hence the traffic; {@code up}
+ * comes from Prometheus itself.
  */
 class MonitoringMetricsIT {
     /** Series Prometheus makes itself, and labels it adds to every scraped series. */
@@ -49,10 +50,10 @@ class MonitoringMetricsIT {
     void everyMetricTheDashboardAndTheAlertsQueryIsExported() throws Exception {
         // Where each metric is used, and with which labels, from the files.
         Map<String, Query> queries = new LinkedHashMap<>();
-        MonitoringFilesTest.alertExpressions().forEach(e -> queries.put("alerts.yml: " + e, Query.of(e)));
-        MonitoringFilesTest.dashboardExpressions().forEach(e -> queries.put("dashboard: " + e, Query.of(e)));
+        MonitoringFiles.alertExpressions().forEach(e -> queries.put("alerts.yml: " + e, Query.of(e)));
+        MonitoringFiles.dashboardExpressions().forEach(e -> queries.put("dashboard: " + e, Query.of(e)));
         Pattern labelValues = Pattern.compile("label_values\\(\\s*([a-zA-Z_:][\\w:]*)\\s*,\\s*(\\w+)\\s*\\)");
-        for (String v : MonitoringFilesTest.dashboardVariableQueries()) {
+        for (String v : MonitoringFiles.dashboardVariableQueries()) {
             Matcher m = labelValues.matcher(v);
             assertThat(m.matches()).as("dashboard variable query %s", v).isTrue();
             queries.put("dashboard variable: " + v, new Query(Map.of(m.group(1), Set.of(m.group(2))), Set.of()));
@@ -64,7 +65,7 @@ class MonitoringMetricsIT {
 
         Map<String, String> settings = new HashMap<>();
         settings.put("SMTP_HOST", "127.0.0.1");
-        settings.put("SMTP_PORT", Integer.toString(closedPort()));
+        settings.put("SMTP_PORT", Integer.toString(FreePorts.one())); // the SMTP server that is not there
         settings.put("SMTP_TIMEOUT", "2000");
         settings.put("MAX_RETRIES", "1"); // one retry (1 s later), then the dead-letter queue
         settings.put("QUEUE_DEPTH_INTERVAL", "1000");
@@ -135,10 +136,70 @@ class MonitoringMetricsIT {
         }
     }
 
+    /**
+     * The counters whose labels are known in advance are exported at 0 as soon as the service runs, before any
+     * message: every reason of the publish errors, and the email worker's consumed, consume errors, retries and
+     * dead letters. On a private node, so that no message is waiting for the worker.
+     */
+    @Test
+    void countersWhoseLabelsAreKnownAreExportedAtZeroBeforeAnyMessage() {
+        Map<String, String> settings = Map.of("SMTP_HOST", "127.0.0.1", "SMTP_PORT", Integer.toString(FreePorts.one()));
+        String queue = "queue=\"" + EmailWorker.QUEUE + "\"";
+        List<String> expected = List.of(
+                "queue_message_publish_errors_total{exchange=\"_unknown\",reason=\"invalid\"}",
+                "queue_message_publish_errors_total{exchange=\"_unknown\",reason=\"not_found\"}",
+                "queue_message_publish_errors_total{exchange=\"_unknown\",reason=\"refused\"}",
+                "queue_message_publish_errors_total{exchange=\"amq.default\",reason=\"unroutable\"}",
+                "queue_message_publish_errors_total{exchange=\"amq.default\",reason=\"nacked\"}",
+                "queue_message_publish_errors_total{exchange=\"amq.default\",reason=\"timeout\"}",
+                "queue_message_publish_errors_total{exchange=\"amq.default\",reason=\"unavailable\"}",
+                "queue_message_published_total{exchange=\"amq.default\"}",
+                "queue_message_consumed_total{outcome=\"ack\"," + queue + "}",
+                "queue_message_consumed_total{outcome=\"retry\"," + queue + "}",
+                "queue_message_consumed_total{outcome=\"dead_letter\"," + queue + "}",
+                "queue_message_consume_errors_total{" + queue + ",reason=\"exception\"}",
+                "queue_message_consume_errors_total{" + queue + ",reason=\"retry\"}",
+                "queue_message_retries_total{" + queue + "}",
+                "queue_message_dead_lettered_total{" + queue + "}");
+        try (PrivateRabbitNode node = PrivateRabbitNode.start("metrics-at-zero");
+                RunningService service =
+                        RunningService.start(node.amqpUrl(), settings, Mode.parse(new String[] {"all"}))) {
+            Map<String, Double> values = new TreeMap<>();
+            try {
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> {
+                            values.clear();
+                            values.putAll(
+                                    seriesValues(service.api().get("/metrics").body()));
+                            return values.keySet().containsAll(expected);
+                        });
+            } catch (ConditionTimeoutException e) {
+                // reported below, with what is there
+            }
+            assertThat(values)
+                    .as("/metrics right after start-up")
+                    .containsAllEntriesOf(expected.stream().collect(Collectors.toMap(s -> s, s -> 0.0)));
+        }
+    }
+
+    /** Prometheus text format: each series ({@code name{labels}}, as written) with its value. */
+    private static Map<String, Double> seriesValues(String text) {
+        Map<String, Double> series = new TreeMap<>();
+        for (String line : text.split("\n")) {
+            int space = line.lastIndexOf(' ');
+            if (!line.isBlank() && !line.startsWith("#") && space > 0) {
+                series.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+            }
+        }
+        return series;
+    }
+
     /** What one expression uses: metric names with their selector labels, and grouping labels. */
     record Query(Map<String, Set<String>> metrics, Set<String> grouping) {
         static Query of(String expr) {
-            return new Query(MonitoringFilesTest.metricsIn(expr), MonitoringFilesTest.groupingLabels(expr));
+            return new Query(MonitoringFiles.metricsIn(expr), MonitoringFiles.groupingLabels(expr));
         }
     }
 
@@ -202,13 +263,6 @@ class MonitoringMetricsIT {
             }
         }
         return metrics;
-    }
-
-    /** A local port nothing listens on (found free, then closed): the SMTP server that is not there. */
-    private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.queueservice.server;
 
 import static io.queueservice.server.ApiClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queueservice.server.ApiClient.Response;
 import java.io.UncheckedIOException;
@@ -138,6 +139,16 @@ final class PublishLoad implements AutoCloseable {
         return attempts.stream()
                 .filter(a -> a.status() == 503 && (a.retryAfter() == null || a.millis() > fast.toMillis()))
                 .toList();
+    }
+
+    /**
+     * Asserts that the 503 answers failed fast as promised: each with {@code Retry-After}, none slower than {@code
+     * fast}.
+     */
+    void assertFast503s(Duration fast) {
+        assertThat(slowOrBare503s(fast))
+                .as("503s slower than " + fast.toMillis() + " ms or without Retry-After")
+                .isEmpty();
     }
 
     /** The requests sent after {@code instant} that were not answered 2xx. */
@@ -306,6 +317,27 @@ final class PublishLoad implements AutoCloseable {
             }
             int duplicates = seen.values().stream().mapToInt(n -> n - 1).sum();
             return new Verdict(scenario, result, lost.size(), duplicates, Set.copyOf(lost), recovery);
+        }
+
+        /**
+         * Asserts the fault suite's pass for this scenario: every id answered 2xx was consumed, no request hung, and
+         * every answer had one of the {@code allowed} statuses (0 stands for no answer at all).
+         */
+        Verdict assertPassed(Set<Integer> allowed) {
+            assertPassed();
+            assertThat(result.statuses().keySet()).as(scenario + ": statuses").isSubsetOf(allowed);
+            return this;
+        }
+
+        /** Asserts that every id answered 2xx was consumed and no request hung, whatever the statuses. */
+        Verdict assertPassed() {
+            assertThat(lostIds)
+                    .as(scenario + ": ids answered 2xx but never consumed")
+                    .isEmpty();
+            assertThat(result.hangs())
+                    .as(scenario + ": requests slower than the hang bound")
+                    .isZero();
+            return this;
         }
 
         /** One line of the reliability report (docs/reliability.md), also printed by the tests. */

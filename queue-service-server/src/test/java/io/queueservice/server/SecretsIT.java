@@ -8,10 +8,9 @@ import static org.awaitility.Awaitility.await;
 import io.queueservice.config.ConfigException;
 import io.queueservice.server.ApiClient.Response;
 import io.queueservice.server.security.TestTokens;
+import io.queueservice.testing.FreePorts;
 import io.queueservice.testing.PrivateRabbitNode;
 import io.queueservice.testing.SharedBroker;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,15 +66,9 @@ class SecretsIT {
         return env;
     }
 
-    private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     @Test
     void noSecretAppearsInAnyLogLineOrResponse() throws Exception {
-        int smtpPort = closedPort();
+        int smtpPort = FreePorts.one(); // nothing listens there: SMTP is down
         try (PrivateRabbitNode node = PrivateRabbitNode.startWithManagement("secrets")) {
             node.rabbitmqctl("add_user", BROKER_USER, BROKER_PASSWORD);
             node.rabbitmqctl("set_user_tags", BROKER_USER, "management");

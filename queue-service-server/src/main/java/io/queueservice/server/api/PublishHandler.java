@@ -55,9 +55,11 @@ final class PublishHandler {
                 "published", message.properties().getMessageId(), message.exchange(), message.routingKey());
         // No thread waits for the confirm: the answer is written on the request's event loop once it comes.
         Context eventLoop = Vertx.currentContext();
+        writes.beforePublish(eventLoop);
         publisher
                 .publish(message)
                 .whenComplete((ok, failure) -> eventLoop.runOnContext(v -> {
+                    writes.afterSettled();
                     if (failure != null) {
                         ctx.fail(failure);
                         return;

@@ -40,8 +40,13 @@ final class TopologyRequests {
                             orFalse(o.internal()),
                             o.alternateExchange(),
                             args),
-                    ExchangeSpec::validate,
+                    s -> s.validate(ExchangeRequest::jsonPath),
                     v);
+        }
+
+        /** The JSON path of a field of the core's spec: name and type at the top, the rest under "options". */
+        private static String jsonPath(String field) {
+            return field.equals("name") || field.equals("type") ? field : "options." + field;
         }
     }
 
@@ -76,23 +81,23 @@ final class TopologyRequests {
                             DeadLetterStrategy::amqpName,
                             v);
             Map<String, Object> args = FieldTables.from("options.arguments", o.arguments(), v);
-            QueueSpec asked = new QueueSpec(
-                    name,
-                    type,
-                    orTrue(o.durable()),
-                    orFalse(o.autoDelete()),
-                    o.deadLetterExchange(),
-                    o.deadLetterRoutingKey(),
-                    o.messageTtl(),
-                    o.maxLength(),
-                    o.maxLengthBytes(),
-                    overflow,
-                    o.maxPriority(),
-                    orFalse(o.lazy()),
-                    args,
-                    o.deliveryLimit(),
-                    strategy,
-                    o.quorumInitialGroupSize());
+            QueueSpec asked = QueueSpec.builder(name)
+                    .type(type)
+                    .durable(orTrue(o.durable()))
+                    .autoDelete(orFalse(o.autoDelete()))
+                    .deadLetterExchange(o.deadLetterExchange())
+                    .deadLetterRoutingKey(o.deadLetterRoutingKey())
+                    .messageTtl(o.messageTtl())
+                    .maxLength(o.maxLength())
+                    .maxLengthBytes(o.maxLengthBytes())
+                    .overflow(overflow)
+                    .maxPriority(o.maxPriority())
+                    .lazy(orFalse(o.lazy()))
+                    .arguments(args)
+                    .deliveryLimit(o.deliveryLimit())
+                    .deadLetterStrategy(strategy)
+                    .quorumInitialGroupSize(o.quorumInitialGroupSize())
+                    .build();
             QueueSpec spec = o.type() == null ? asked.withDefaultType(defaultType) : asked;
             if (spec.type() != asked.type() && !violations(asked).containsAll(violations(spec))) {
                 // A rule of the type the queue got by default, not one the request asked for: say so.
@@ -101,12 +106,17 @@ final class TopologyRequests {
                         "is not set, so the queue is " + spec.type().amqpName() + " (DEFAULT_QUEUE_TYPE); set"
                                 + " options.type to classic for what only classic queues support"));
             }
-            return validated(spec, QueueSpec::validate, v);
+            return validated(spec, s -> s.validate(QueueRequest::jsonPath), v);
+        }
+
+        /** The JSON path of a field of the core's spec: the name at the top, every option under "options". */
+        private static String jsonPath(String field) {
+            return field.equals("name") ? field : "options." + field;
         }
 
         private static List<Violation> violations(QueueSpec spec) {
             try {
-                spec.validate();
+                spec.validate(QueueRequest::jsonPath);
                 return List.of();
             } catch (InvalidRequestException e) {
                 return e.violations();

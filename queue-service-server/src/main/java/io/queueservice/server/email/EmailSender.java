@@ -1,13 +1,11 @@
 package io.queueservice.server.email;
 
-import jakarta.mail.Message.RecipientType;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
-import java.util.Date;
 import java.util.Properties;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 
@@ -32,7 +30,7 @@ import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
  */
 public final class EmailSender {
     /** The header that carries the id of the queue message an email was sent for, to spot duplicates. */
-    public static final String MESSAGE_ID_HEADER = "X-Queue-Message-Id";
+    public static final String MESSAGE_ID_HEADER = MimeEmail.QUEUE_MESSAGE_ID_HEADER;
 
     private final SmtpConfig config;
     private final Session session;
@@ -64,7 +62,8 @@ public final class EmailSender {
     }
 
     /**
-     * Sends one email.
+     * Sends one email, built by {@link MimeEmail}: {@code multipart/alternative} (text and HTML) or {@code
+     * text/plain}, UTF-8.
      *
      * @param queueMessageId the id of the queue message it comes from, sent as {@value #MESSAGE_ID_HEADER}
      *     (left out when null, or when it is not printable ASCII on one line)
@@ -72,16 +71,7 @@ public final class EmailSender {
      * @throws MessagingException for anything else that went wrong: worth retrying later
      */
     public void send(Email email, String queueMessageId) throws RecipientRefusedException, MessagingException {
-        MimeMessage m = new MimeMessage(session);
-        m.setFrom(from);
-        m.setRecipient(RecipientType.TO, email.to());
-        m.setSubject(email.subject(), "UTF-8");
-        m.setText(email.body(), "UTF-8");
-        m.setSentDate(new Date());
-        if (isHeaderSafe(queueMessageId)) {
-            m.setHeader(MESSAGE_ID_HEADER, queueMessageId);
-        }
-        m.saveChanges();
+        MimeMessage m = MimeEmail.build(session, from, email, queueMessageId);
         try (Transport t = session.getTransport()) {
             t.connect(config.host(), config.port(), config.user(), config.password());
             t.sendMessage(m, m.getAllRecipients());
@@ -110,13 +100,6 @@ public final class EmailSender {
             next = me.getNextException();
         }
         return null;
-    }
-
-    private static boolean isHeaderSafe(String value) {
-        return value != null
-                && !value.isEmpty()
-                && value.length() <= 250
-                && value.chars().allMatch(c -> c > 0x20 && c < 0x7f);
     }
 
     /** The server refused the recipient for good (a 5xx reply to {@code RCPT TO}); the message is dead-lettered. */

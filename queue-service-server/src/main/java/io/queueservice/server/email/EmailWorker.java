@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The confirmation-email worker: consumes queue {@value #QUEUE}, fed by the direct exchange {@value
- * #EXCHANGE} with routing key {@value #ROUTING_KEY}, renders each message ({@link ConfirmationEmail})
- * and sends it over SMTP ({@link EmailSender}).
+ * #EXCHANGE} with routing key {@value #ROUTING_KEY}, renders each message with the templates read at
+ * start-up ({@link EmailRenderer}) and sends it over SMTP ({@link EmailSender}).
  *
  * <ul>
  *   <li>A message that can never become an email (not a JSON object, no or a bad {@code to}, no content,
@@ -49,26 +49,28 @@ public final class EmailWorker {
      * @throws io.queueservice.broker.BrokerException when the topology cannot be declared, for instance
      *     {@value #QUEUE} exists with another type than {@code DEFAULT_QUEUE_TYPE} asks for
      */
-    public static Worker start(QueueClient client, SmtpConfig smtp, WorkerOptions options) {
-        return start(client, smtp, options, EXCHANGE, QUEUE);
+    public static Worker start(QueueClient client, EmailConfig email, WorkerOptions options) {
+        return start(client, email, options, EXCHANGE, QUEUE);
     }
 
-    /** {@link #start(QueueClient, SmtpConfig, WorkerOptions)} on other names, so tests never share the real ones. */
-    static Worker start(QueueClient client, SmtpConfig smtp, WorkerOptions options, String exchange, String queue) {
+    /** {@link #start(QueueClient, EmailConfig, WorkerOptions)} on other names, so tests never share the real ones. */
+    static Worker start(QueueClient client, EmailConfig email, WorkerOptions options, String exchange, String queue) {
         client.createExchange(exchange, ExchangeType.DIRECT);
         // Of the worker's type, like its retry and dead-letter queues (DEFAULT_QUEUE_TYPE).
         client.createQueue(QueueSpec.durable(queue).withDefaultType(options.queueType()));
         client.bindQueue(queue, exchange, ROUTING_KEY);
-        log.info("sending the emails of queue '{}' through {}", queue, smtp);
-        return client.consume(queue, handler(new EmailSender(smtp)), options);
+        log.info("sending the emails of queue '{}' through {}", queue, email.smtp());
+        log.info("email templates: {}", email.templates().describe());
+        return client.consume(
+                queue, handler(new EmailRenderer(email.templates()), new EmailSender(email.smtp())), options);
     }
 
     /** Renders and sends one message; see the class comment for the outcomes. */
-    static MessageHandler handler(EmailSender sender) {
+    static MessageHandler handler(EmailRenderer renderer, EmailSender sender) {
         return message -> {
             Email email;
             try {
-                email = ConfirmationEmail.render(message.body());
+                email = renderer.render(message.body());
             } catch (InvalidEmailException e) {
                 return Outcome.deadLetter("invalid email message: " + e.getMessage());
             }

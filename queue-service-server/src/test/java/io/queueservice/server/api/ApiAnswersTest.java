@@ -136,7 +136,8 @@ class ApiAnswersTest {
                                 TOPOLOGY,
                                 PUBLISHER,
                                 PublishMetrics.NO_OP,
-                                new QueueDepths(TOPOLOGY, registry, Duration.ofMinutes(1)),
+                                new QueueDepths(
+                                        queue -> java.util.OptionalLong.empty(), registry, Duration.ofMinutes(1)),
                                 Optional.empty())),
                         new Health(List.of(), "test"),
                         registry)

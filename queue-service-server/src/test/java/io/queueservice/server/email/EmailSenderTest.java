@@ -31,7 +31,7 @@ class EmailSenderTest {
     }
 
     private static Email email() throws Exception {
-        return new Email(new InternetAddress("ada@example.com"), "Subject", "Body text");
+        return Email.plainText(new InternetAddress("ada@example.com"), "Subject", "Body text");
     }
 
     private static int closedPort() throws Exception {

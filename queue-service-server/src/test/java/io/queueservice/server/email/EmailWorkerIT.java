@@ -1,53 +1,46 @@
 package io.queueservice.server.email;
 
-import static io.queueservice.testing.SharedBroker.uniqueName;
+import static io.queueservice.server.email.EmailWorkerFixture.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.queueservice.client.QueueClient;
 import io.queueservice.config.BreakerConfig;
-import io.queueservice.config.BrokerConfig;
-import io.queueservice.config.ConfigReader;
-import io.queueservice.config.PublishConfig;
 import io.queueservice.config.RetryConfig;
-import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.metrics.WorkerMetrics;
 import io.queueservice.publish.OutgoingMessage;
-import io.queueservice.testing.SharedBroker;
 import io.queueservice.worker.FailureHeaders;
 import io.queueservice.worker.Worker;
 import io.queueservice.worker.WorkerOptions;
+import jakarta.mail.BodyPart;
 import jakarta.mail.Message.RecipientType;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import jakarta.mail.internet.MimeMultipart;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The confirmation-email worker end to end: messages published to its exchange on the shared broker,
  * emails received by a real SMTP server (GreenMail on 127.0.0.1). Each test has an exchange and a queue of
- * its own, deleted afterwards, so it never meets a real email worker on the shared broker.
+ * its own ({@link EmailWorkerFixture}), deleted afterwards, so it never meets a real email worker on the
+ * shared broker.
  */
 class EmailWorkerIT {
     /** Short delays: steps of 200, 400, 800 and 1000 ms. */
@@ -56,125 +49,60 @@ class EmailWorkerIT {
     private static final String URL = "https://example.com/confirm?token=abc123";
 
     private final RecordingMetrics metrics = new RecordingMetrics();
-    private Connection probe;
-    private QueueClient client;
-    private String exchange;
-    private String queue;
-    private int smtpPort;
-    private GreenMail smtp;
-    private Worker worker;
+    private EmailWorkerFixture fixture;
+
+    @TempDir
+    Path templates;
 
     @BeforeEach
     void setUp() throws Exception {
-        probe = SharedBroker.connect();
-        ConfigReader env = new ConfigReader(Map.of("RABBITMQ_URL", SharedBroker.url()));
-        client = new QueueClient(
-                "email-worker-it",
-                BrokerConfig.from(env),
-                PublishConfig.from(env),
-                WorkerOptions.defaults(),
-                PublishMetrics.NO_OP,
-                metrics);
-        exchange = uniqueName("email");
-        queue = uniqueName("email_confirmation");
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            smtpPort = s.getLocalPort();
-        }
+        fixture = new EmailWorkerFixture("email-worker-it", Map.of(), metrics);
     }
 
     @AfterEach
-    void tearDown() throws Exception {
-        client.close(); // stops the worker too (Worker.close() must not be called twice)
-        try (Channel ch = probe.createChannel()) {
-            for (String q : queues()) {
-                ch.queueDelete(q);
-            }
-            ch.exchangeDelete(exchange);
-        }
-        probe.close();
-        if (smtp != null) {
-            smtp.stop();
-        }
-    }
-
-    /** The work queue, its retry queues and its dead-letter queue. */
-    private List<String> queues() {
-        List<String> all = new ArrayList<>(List.of(queue, queue + ".dlq"));
-        Set<Long> steps = new LinkedHashSet<>();
-        for (int n = 1; n <= RETRY.maxRetries(); n++) {
-            steps.add(Math.min(
-                    RETRY.initialDelay().toMillis() << (n - 1), RETRY.maxDelay().toMillis()));
-        }
-        steps.forEach(ms -> all.add(queue + ".retry." + ms));
-        return all;
-    }
-
-    private void startSmtp() {
-        smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        smtp.start();
-    }
-
-    private Worker startWorker(WorkerOptions options) {
-        ConfigReader env = new ConfigReader(Map.of(
-                "SMTP_HOST", "127.0.0.1",
-                "SMTP_PORT", Integer.toString(smtpPort),
-                "SMTP_FROM", "Queue Service <no-reply@queue-service.test>",
-                "SMTP_TIMEOUT", "2000"));
-        SmtpConfig config = SmtpConfig.from(env);
-        env.validate();
-        worker = EmailWorker.start(client, config, options, exchange, queue);
-        return worker;
+    void tearDown() {
+        fixture.close();
     }
 
     private static WorkerOptions options() {
         return WorkerOptions.defaults().withRetry(RETRY);
     }
 
-    /** Publishes as a producer would (the gateway's POST /api/v1/publish does the same). */
     private String publish(Object message) {
-        return client.publish(exchange, EmailWorker.ROUTING_KEY, message).join();
+        return fixture.publish(message);
     }
 
     private MimeMessage[] awaitEmails(int count) {
-        await().atMost(Duration.ofSeconds(15))
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> smtp.getReceivedMessages().length >= count);
-        return smtp.getReceivedMessages();
+        return fixture.awaitEmails(count);
     }
 
-    private long depth(String q) throws Exception {
-        try (Channel ch = probe.createChannel()) {
-            return ch.queueDeclarePassive(q).getMessageCount();
+    private long depth(String q) {
+        return fixture.depth(q);
+    }
+
+    private long total() {
+        return fixture.total();
+    }
+
+    /** The text of each part of a multipart/alternative email, by content type (without parameters). */
+    private static Map<String, String> parts(MimeMessage email) throws Exception {
+        assertThat(email.getContentType()).startsWith("multipart/alternative");
+        MimeMultipart multipart = (MimeMultipart) email.getContent();
+        Map<String, String> parts = new LinkedHashMap<>();
+        for (int i = 0; i < multipart.getCount(); i++) {
+            BodyPart part = multipart.getBodyPart(i);
+            assertThat(part.getContentType()).containsIgnoringCase("charset=UTF-8");
+            parts.put(
+                    part.getContentType().replaceAll(";.*", "").strip(),
+                    part.getContent().toString());
         }
-    }
-
-    private long total(List<String> qs) throws Exception {
-        long n = 0;
-        for (String q : qs) {
-            n += depth(q);
-        }
-        return n;
-    }
-
-    private List<GetResponse> drain(String q) throws Exception {
-        List<GetResponse> got = new ArrayList<>();
-        try (Channel ch = probe.createChannel()) {
-            for (GetResponse r = ch.basicGet(q, true); r != null; r = ch.basicGet(q, true)) {
-                got.add(r);
-            }
-        }
-        return got;
-    }
-
-    private static String header(MimeMessage m, String name) throws Exception {
-        String[] values = m.getHeader(name);
-        return values == null ? null : values[0];
+        return parts;
     }
 
     @Test
     void aConfirmationMessageIsRenderedAndDelivered() throws Exception {
-        startSmtp();
-        startWorker(options());
+        fixture.startSmtp();
+        fixture.startWorker(options());
 
         String id = publish(Map.of(
                 "to", "ada@example.com",
@@ -185,18 +113,83 @@ class EmailWorkerIT {
         assertThat(email.getRecipients(RecipientType.TO)).containsExactly(new InternetAddress("ada@example.com"));
         assertThat(email.getFrom()).containsExactly(new InternetAddress("no-reply@queue-service.test"));
         assertThat(email.getSubject()).isEqualTo("Confirm your account");
-        assertThat(email.getContent().toString())
-                .contains("Hello Ada Lovelace,")
-                .contains(URL);
+        Map<String, String> parts = parts(email);
+        assertThat(parts).containsOnlyKeys("text/plain", "text/html");
+        assertThat(parts.get("text/plain")).contains("Hello Ada Lovelace,").contains(URL);
+        assertThat(parts.get("text/html")).contains("Hello Ada Lovelace,").contains("href=\"" + URL + "\"");
         assertThat(header(email, EmailSender.MESSAGE_ID_HEADER)).isEqualTo(id);
         assertThat(header(email, "Message-ID")).isNotEqualTo(id);
-        await().atMost(Duration.ofSeconds(5)).until(() -> total(queues()) == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> total() == 0);
+    }
+
+    @Test
+    void aFrenchSignUpArrivesInFrenchAsTextAndHtml() throws Exception {
+        fixture.startSmtp();
+        fixture.startWorker(options());
+
+        publish(Map.of(
+                "to", "zoe@example.com",
+                "template", "confirmation",
+                "locale", "fr-CA",
+                "variables", Map.of("userName", "Zoé <Müller>", "confirmationUrl", URL)));
+
+        MimeMessage email = awaitEmails(1)[0];
+        assertThat(email.getSubject()).isEqualTo("Confirmation d'inscription");
+        assertThat(email.getContentLanguage()).containsExactly("fr");
+        Map<String, String> parts = parts(email);
+        assertThat(parts.keySet()).containsExactly("text/plain", "text/html");
+        assertThat(parts.get("text/plain"))
+                .startsWith("Bonjour Zoé <Müller>,")
+                .contains("Merci de vous être inscrit.", URL, "Si vous n'avez pas créé de compte");
+        assertThat(parts.get("text/html"))
+                .contains("<html lang=\"fr\">", "Bonjour Zoé &lt;Müller&gt;,", "être", "href=\"" + URL + "\"")
+                .doesNotContain("<Müller>");
+        await().atMost(Duration.ofSeconds(5)).until(() -> total() == 0);
+    }
+
+    @Test
+    void aTemplateOfEmailTemplatesDirReplacesTheBuiltInOne() throws Exception {
+        EmailTemplatesTest.write(
+                templates,
+                "confirmation",
+                "en",
+                "Welcome aboard, {{userName}}\n",
+                "<p>Hi {{userName}}, <a href=\"{{confirmationUrl}}\">confirm</a></p>",
+                "Hi {{userName}}, confirm: {{confirmationUrl}}\n");
+        fixture.close();
+        fixture =
+                new EmailWorkerFixture("email-worker-it", Map.of("EMAIL_TEMPLATES_DIR", templates.toString()), metrics);
+        fixture.startSmtp();
+        fixture.startWorker(options());
+
+        publish(Map.of(
+                "to", "ada@example.com",
+                "template", "confirmation",
+                "variables", Map.of("userName", "Ada", "confirmationUrl", URL)));
+        publish(Map.of(
+                "to", "zoe@example.com",
+                "template", "confirmation",
+                "locale", "fr",
+                "variables", Map.of("userName", "Zoé", "confirmationUrl", URL)));
+
+        MimeMessage[] emails = awaitEmails(2);
+        Map<String, MimeMessage> byRecipient = new HashMap<>();
+        for (MimeMessage m : emails) {
+            byRecipient.put(((InternetAddress) m.getRecipients(RecipientType.TO)[0]).getAddress(), m);
+        }
+        MimeMessage custom = byRecipient.get("ada@example.com");
+        assertThat(custom.getSubject()).isEqualTo("Welcome aboard, Ada");
+        Map<String, String> parts = parts(custom);
+        assertThat(parts.get("text/plain").replace("\r\n", "\n")).isEqualTo("Hi Ada, confirm: " + URL + "\n");
+        assertThat(parts.get("text/html")).isEqualTo("<p>Hi Ada, <a href=\"" + URL + "\">confirm</a></p>");
+        // The built-in French version is still there.
+        assertThat(byRecipient.get("zoe@example.com").getSubject()).isEqualTo("Confirmation d'inscription");
     }
 
     @Test
     void aPlainMessageIsDeliveredAsGiven() throws Exception {
-        startSmtp();
-        startWorker(options());
+        fixture.startSmtp();
+        fixture.startWorker(options());
 
         String id = publish(Map.of(
                 "to", "Bob Martin <bob@example.com>", "subject", "Grüße aus Köln", "body", "Zeile eins\nZeile zwei ✓"));
@@ -212,14 +205,15 @@ class EmailWorkerIT {
 
     @Test
     void invalidMessagesAreDeadLetteredAtOnceWithTheirReasonAndSendNothing() throws Exception {
-        startSmtp();
-        startWorker(options());
+        fixture.startSmtp();
+        fixture.startWorker(options());
 
         String noRecipient = publish(Map.of("template", "confirmation", "variables", Map.of("userName", "Ada")));
         String unknownTemplate = publish(Map.of("to", "ada@example.com", "template", "welcome"));
         String notJson = "not-json-" + System.nanoTime();
-        client.publish(new OutgoingMessage(
-                        exchange,
+        fixture.client
+                .publish(new OutgoingMessage(
+                        fixture.exchange,
                         EmailWorker.ROUTING_KEY,
                         "Hello, {not JSON".getBytes(StandardCharsets.UTF_8),
                         new AMQP.BasicProperties.Builder()
@@ -233,11 +227,11 @@ class EmailWorkerIT {
         String valid = publish(Map.of("to", "ada@example.com", "subject", "Marker", "body", "after the invalid ones"));
 
         MimeMessage[] emails = awaitEmails(1);
-        await().atMost(Duration.ofSeconds(5)).until(() -> depth(queue + ".dlq") == 3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> depth(fixture.deadLetterQueue()) == 3);
         assertThat(emails).hasSize(1);
         assertThat(header(emails[0], EmailSender.MESSAGE_ID_HEADER)).isEqualTo(valid);
 
-        Map<String, GetResponse> dead = drain(queue + ".dlq").stream()
+        Map<String, GetResponse> dead = fixture.takeDeadLetters().stream()
                 .collect(Collectors.toMap(r -> r.getProps().getMessageId(), Function.identity()));
         assertThat(dead).containsOnlyKeys(noRecipient, unknownTemplate, notJson);
         Map<String, String> reasons = new HashMap<>();
@@ -250,15 +244,18 @@ class EmailWorkerIT {
         assertThat(reasons.get(unknownTemplate)).contains("unknown template 'welcome'");
         assertThat(reasons.get(notJson)).contains("not JSON");
         assertThat(metrics.count("retried")).isZero();
-        Thread.sleep(300); // nothing else turns up late
-        assertThat(smtp.getReceivedMessages()).hasSize(1);
-        assertThat(total(queues())).isZero();
+        // Nothing else turns up late.
+        await().during(Duration.ofMillis(300))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> fixture.smtp().getReceivedMessages().length == 1);
+        assertThat(fixture.smtp().getReceivedMessages()).hasSize(1);
+        assertThat(total()).isZero();
     }
 
     @Test
     void whileSmtpIsDownMessagesWaitAndAreEachDeliveredOnceWhenItReturns() throws Exception {
         // No SMTP server on smtpPort yet: every send is refused at once.
-        startWorker(options().withBreaker(new BreakerConfig(50, 4, 4, Duration.ofSeconds(1))));
+        Worker worker = fixture.startWorker(options().withBreaker(new BreakerConfig(50, 4, 4, Duration.ofSeconds(1))));
         int n = 10;
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -276,10 +273,10 @@ class EmailWorkerIT {
         assertThat(failuresWhileDown).isLessThan(20);
         assertThat(metrics.count("dead_lettered")).isZero();
         assertThat(metrics.noneConsumedWhileOpen()).isTrue();
-        assertThat(depth(queue + ".dlq")).isZero();
-        await().atMost(Duration.ofSeconds(5)).until(() -> total(queues()) == n); // nothing lost
+        assertThat(depth(fixture.deadLetterQueue())).isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> total() == n); // nothing lost
 
-        startSmtp();
+        GreenMail smtp = fixture.startSmtp();
 
         await().atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(100))
@@ -287,7 +284,7 @@ class EmailWorkerIT {
         // Settled: no more emails turn up, and every queue is empty.
         await().during(Duration.ofSeconds(1))
                 .atMost(Duration.ofSeconds(10))
-                .until(() -> smtp.getReceivedMessages().length == n && total(queues()) == 0);
+                .until(() -> smtp.getReceivedMessages().length == n && total() == 0);
         Map<String, Long> perId = new HashMap<>();
         for (MimeMessage m : smtp.getReceivedMessages()) {
             perId.merge(header(m, EmailSender.MESSAGE_ID_HEADER), 1L, Long::sum);

@@ -25,7 +25,7 @@ class EmailWorkerTest {
                 Map.of("SMTP_HOST", "127.0.0.1", "SMTP_PORT", Integer.toString(port), "SMTP_TIMEOUT", "500"));
         SmtpConfig smtp = SmtpConfig.from(env);
         env.validate();
-        return EmailWorker.handler(new EmailSender(smtp));
+        return EmailWorker.handler(new EmailRenderer(EmailTemplatesTest.read(Map.of())), new EmailSender(smtp));
     }
 
     private static Message message(String body) {

@@ -22,6 +22,7 @@ import io.queueservice.metrics.WorkerMetrics;
 import io.queueservice.server.BrokerProbe;
 import io.queueservice.server.RunningService;
 import io.queueservice.testing.SharedBroker;
+import io.queueservice.worker.RetrySchedule;
 import io.queueservice.worker.WorkerOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -82,8 +83,9 @@ class TraceIT {
         broker = new BrokerProbe(SharedBroker.url());
         exchange = broker.exchange(uniqueName("trace-email"));
         queue = broker.queue(uniqueName("trace_email_confirmation"));
-        broker.queue(queue + ".dlq");
-        broker.queue(queue + ".retry." + RETRY.initialDelay().toMillis());
+        RetrySchedule schedule = new RetrySchedule(queue, RETRY);
+        broker.queue(schedule.deadLetterQueue());
+        schedule.retryQueues().forEach(broker::queue);
         copies = broker.queue(uniqueName("trace-copies"));
 
         smtp = FakeSmtpServer.accepting();
@@ -93,7 +95,7 @@ class TraceIT {
                 "SMTP_PORT", Integer.toString(smtp.port()),
                 "SMTP_FROM", "Queue Service <no-reply@queue-service.test>",
                 "SMTP_TIMEOUT", "2000"));
-        SmtpConfig smtpConfig = SmtpConfig.from(env);
+        EmailConfig email = EmailConfig.from(env);
         env.validate();
         client = new QueueClient(
                 "trace-it",
@@ -102,7 +104,7 @@ class TraceIT {
                 WorkerOptions.defaults(),
                 PublishMetrics.NO_OP,
                 WorkerMetrics.NO_OP);
-        EmailWorker.start(client, smtpConfig, WorkerOptions.defaults().withRetry(RETRY), exchange, queue);
+        EmailWorker.start(client, email, WorkerOptions.defaults().withRetry(RETRY), exchange, queue);
         // A second queue on the same binding keeps a copy of the message as it reached the broker.
         try (Channel ch = broker.channel()) {
             ch.queueDeclare(copies, false, false, false, null);

@@ -5,15 +5,26 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class ConfirmationEmailTest {
+/** Messages into emails: the message format, the templates' variables, languages and escaping. */
+class EmailRendererTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String URL = "https://example.com/confirm?token=s3cr3t-t0ken";
+    private static final EmailRenderer RENDERER = new EmailRenderer(EmailTemplatesTest.read(Map.of()));
+
+    @TempDir
+    Path dir;
+
+    private static Email render(byte[] message) throws InvalidEmailException {
+        return RENDERER.render(message);
+    }
 
     private static byte[] json(Object value) throws Exception {
         return JSON.writeValueAsBytes(value);
@@ -29,8 +40,7 @@ class ConfirmationEmailTest {
     }
 
     private static String reason(byte[] message) {
-        InvalidEmailException e =
-                catchThrowableOfType(InvalidEmailException.class, () -> ConfirmationEmail.render(message));
+        InvalidEmailException e = catchThrowableOfType(InvalidEmailException.class, () -> render(message));
         assertThat(e).as("refused").isNotNull();
         assertThat(e.getMessage()).doesNotContain("s3cr3t", "ada@");
         return e.getMessage();
@@ -47,14 +57,111 @@ class ConfirmationEmailTest {
 
     @Test
     void theConfirmationTemplateGreetsTheUserAndGivesTheLink() throws Exception {
-        Email email = ConfirmationEmail.render(json(registration()));
+        Email email = render(json(registration()));
 
         assertThat(email.to().getAddress()).isEqualTo("ada@example.com");
         assertThat(email.subject()).isEqualTo("Confirm your account");
-        assertThat(email.body())
+        assertThat(email.text())
                 .startsWith("Hello Ada Lovelace,\n")
                 .contains("\n" + URL + "\n")
                 .doesNotContain("{", "}");
+        assertThat(email.html())
+                .get()
+                .asString()
+                .contains("<html lang=\"en\">")
+                .contains("Hello Ada Lovelace,")
+                .contains("href=\"" + URL + "\"")
+                .doesNotContain("{{");
+        assertThat(email.language()).contains("en");
+    }
+
+    @Test
+    void aFrenchMessageGetsTheFrenchVersion() throws Exception {
+        Map<String, Object> m = registration();
+        m.put("locale", "fr");
+        variables(m).put("userName", "Zoé Müller");
+
+        Email email = render(json(m));
+
+        assertThat(email.subject()).isEqualTo("Confirmation d'inscription");
+        assertThat(email.text())
+                .startsWith("Bonjour Zoé Müller,\n")
+                .contains("Merci de vous être inscrit.")
+                .contains("\n" + URL + "\n")
+                .contains("Si vous n'avez pas créé de compte");
+        assertThat(email.html()).get().asString().contains("<html lang=\"fr\">", "Bonjour Zoé Müller,", "être");
+        assertThat(email.language()).contains("fr");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"fr-CA, fr", "fr_CA, fr", "FR, fr", "de-AT, en", "'de, fr;q=0.5', fr", "en-US, en", "'', en", "'  ', en"
+    })
+    void aLanguageFallsBackToItsBaseThenToTheDefault(String locale, String language) throws Exception {
+        Map<String, Object> m = registration();
+        m.put("locale", locale);
+
+        assertThat(render(json(m)).language()).contains(language);
+    }
+
+    @Test
+    void aLocaleThatIsNotALanguageTagIsRefused() throws Exception {
+        Map<String, Object> m = registration();
+        m.put("locale", "fr CA!");
+        assertThat(reason(m)).isEqualTo("'locale' must be a language tag such as fr or fr-CA");
+
+        m.put("locale", 33);
+        assertThat(reason(m)).isEqualTo("'locale' must be a string");
+    }
+
+    @Test
+    void variablesAreEscapedInHtmlOnly() throws Exception {
+        Map<String, Object> m = registration();
+        variables(m).put("userName", "<script>alert(1)</script> & \"Ada\"");
+        variables(m).put("confirmationUrl", "https://example.com/confirm?a=1&b='2'");
+
+        Email email = render(json(m));
+
+        assertThat(email.html())
+                .get()
+                .asString()
+                .contains("Hello &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Ada&quot;,")
+                .contains("href=\"https://example.com/confirm?a=1&amp;b=&#39;2&#39;\"")
+                .doesNotContain("<script>", "b='2'");
+        assertThat(email.text())
+                .startsWith("Hello <script>alert(1)</script> & \"Ada\",\n")
+                .contains("https://example.com/confirm?a=1&b='2'");
+    }
+
+    @Test
+    void sectionsShowOnlyWhenTheirVariableIsGiven() throws Exception {
+        EmailTemplatesTest.write(
+                dir,
+                "welcome",
+                "en",
+                "Welcome{{#team}} to {{team}}{{/team}}\n",
+                "<p>Hi {{name}}</p>{{#vip}}<p>VIP</p>{{/vip}}{{^vip}}<p>regular</p>{{/vip}}",
+                "Hi {{name}}{{#docsUrl}}, see {{docsUrl}}{{/docsUrl}}");
+        EmailRenderer renderer =
+                new EmailRenderer(EmailTemplatesTest.read(Map.of("EMAIL_TEMPLATES_DIR", dir.toString())));
+        Map<String, Object> m = new LinkedHashMap<>(Map.of("to", "ada@example.com", "template", "welcome"));
+
+        m.put("variables", Map.of("name", "Ada"));
+        Email minimal = renderer.render(json(m));
+        assertThat(minimal.subject()).isEqualTo("Welcome");
+        assertThat(minimal.html()).contains("<p>Hi Ada</p><p>regular</p>");
+        assertThat(minimal.text()).isEqualTo("Hi Ada");
+
+        m.put(
+                "variables",
+                Map.of("name", "Ada", "team", "Analytical Engines", "vip", true, "docsUrl", "https://d.example"));
+        Email full = renderer.render(json(m));
+        assertThat(full.subject()).isEqualTo("Welcome to Analytical Engines");
+        assertThat(full.html()).contains("<p>Hi Ada</p><p>VIP</p>");
+        assertThat(full.text()).isEqualTo("Hi Ada, see https://d.example");
+
+        m.put("variables", Map.of("name", "Ada", "docsUrl", "javascript:alert(1)"));
+        InvalidEmailException e = catchThrowableOfType(InvalidEmailException.class, () -> renderer.render(json(m)));
+        assertThat(e).hasMessage("variable 'docsUrl' of template 'welcome' must be an http:// or https:// URL");
     }
 
     @Test
@@ -62,7 +169,7 @@ class ConfirmationEmailTest {
         Map<String, Object> m = registration();
         m.put("subject", "Confirmation d'inscription");
 
-        assertThat(ConfirmationEmail.render(json(m)).subject()).isEqualTo("Confirmation d'inscription");
+        assertThat(render(json(m)).subject()).isEqualTo("Confirmation d'inscription");
     }
 
     @Test
@@ -71,18 +178,20 @@ class ConfirmationEmailTest {
         variables(m).put("userName", "$1 \\ {confirmationUrl} <b>Zoë</b>");
         variables(m).put("unused", "ignored");
 
-        assertThat(ConfirmationEmail.render(json(m)).body()).startsWith("Hello $1 \\ {confirmationUrl} <b>Zoë</b>,\n");
+        assertThat(render(json(m)).text()).startsWith("Hello $1 \\ {confirmationUrl} <b>Zoë</b>,\n");
     }
 
     @Test
     void aPlainMessageIsSentAsGiven() throws Exception {
-        Email email = ConfirmationEmail.render(
-                json(Map.of("to", "Ada <ada@example.com>", "subject", "Grüße", "body", "Line 1\nLine 2\n")));
+        Email email =
+                render(json(Map.of("to", "Ada <ada@example.com>", "subject", "Grüße", "body", "Line 1\nLine 2\n")));
 
         assertThat(email.to().getAddress()).isEqualTo("ada@example.com");
         assertThat(email.to().getPersonal()).isEqualTo("Ada");
         assertThat(email.subject()).isEqualTo("Grüße");
-        assertThat(email.body()).isEqualTo("Line 1\nLine 2\n");
+        assertThat(email.text()).isEqualTo("Line 1\nLine 2\n");
+        assertThat(email.html()).isEmpty();
+        assertThat(email.language()).isEmpty();
     }
 
     @Test
@@ -226,6 +335,6 @@ class ConfirmationEmailTest {
     void httpAndUpperCaseSchemesAreLinks() throws Exception {
         Map<String, Object> m = registration();
         variables(m).put("confirmationUrl", "HTTP://localhost:8080/confirm");
-        assertThat(ConfirmationEmail.render(json(m)).body()).contains("HTTP://localhost:8080/confirm");
+        assertThat(render(json(m)).text()).contains("HTTP://localhost:8080/confirm");
     }
 }
