@@ -70,8 +70,7 @@ final class Deliverer implements AutoCloseable {
                 .build();
         // Called from a thread that is not Vert.x's: a new context, on one event loop, for this subscription.
         io.vertx.core.Context context = shared.vertx().getOrCreateContext();
-        PushHandler handler =
-                new PushHandler(target, context, client, shared.guard(), retry, shared.metrics(), state, gone);
+        PushHandler handler = new PushHandler(target, context, client, shared.guard(), shared.metrics(), state, gone);
         Worker worker;
         try {
             worker = Workers.start(
@@ -85,6 +84,7 @@ final class Deliverer implements AutoCloseable {
             client.close();
             throw e;
         }
+        handler.workingFor(worker);
         state.circuit(worker::circuitState);
         shared.metrics().circuit(target.subscription(), worker::circuitState);
         return new Deliverer(client, worker);

@@ -1,10 +1,10 @@
 package io.queueservice.server.push;
 
-import io.queueservice.config.RetryConfig;
 import io.queueservice.tracing.TraceContext;
 import io.queueservice.worker.Message;
 import io.queueservice.worker.MessageHandler;
 import io.queueservice.worker.Outcome;
+import io.queueservice.worker.Worker;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -54,6 +54,10 @@ final class PushHandler implements MessageHandler {
     static final String WEBHOOK_ID = "webhook-id";
     static final String WEBHOOK_TIMESTAMP = "webhook-timestamp";
     static final String WEBHOOK_SIGNATURE = "webhook-signature";
+    /** On a failed message's copies: the HTTP status of the last attempt ("" when the endpoint did not answer). */
+    static final String LAST_STATUS = "qs-push-last-status";
+    /** On a failed message's copies: the first {@value #MAX_BODY_KEPT} characters of the last answer's body. */
+    static final String LAST_RESPONSE = "qs-push-last-response";
 
     /** What one attempt came to. */
     sealed interface Attempt {}
@@ -89,17 +93,17 @@ final class PushHandler implements MessageHandler {
     private final io.vertx.core.Context context;
     private final HttpClient client;
     private final AddressGuard guard;
-    private final RetryConfig retry;
     private final PushMetrics metrics;
     private final SubscriptionStates.State state;
     private final GoneListener goneListener;
+    /** The worker this handler works for, set once it started: paused on 410 Gone. */
+    private final AtomicReference<Worker> worker = new AtomicReference<>();
 
     PushHandler(
             Target target,
             io.vertx.core.Context context,
             HttpClient client,
             AddressGuard guard,
-            RetryConfig retry,
             PushMetrics metrics,
             SubscriptionStates.State state,
             GoneListener goneListener) {
@@ -107,10 +111,13 @@ final class PushHandler implements MessageHandler {
         this.context = context;
         this.client = client;
         this.guard = guard;
-        this.retry = retry;
         this.metrics = metrics;
         this.state = state;
         this.goneListener = goneListener;
+    }
+
+    void workingFor(Worker w) {
+        worker.set(w);
     }
 
     @Override
@@ -128,38 +135,32 @@ final class PushHandler implements MessageHandler {
                 metrics.attempt(target.subscription(), f.outcome(), took);
                 state.failed(f.status(), f.cause());
                 if (f.outcome() == PushMetrics.Outcome.GONE) {
+                    // Stop here at once (the other instances follow the pause through the definitions); the
+                    // message waits in the queue, its attempt count unchanged.
+                    Worker w = worker.get();
+                    if (w != null) {
+                        w.pause();
+                    }
                     goneListener.gone(
                             target.subscription(),
-                            "the endpoint answered 410 Gone at " + Instant.now() + "; resume it"
-                                    + " once the endpoint is back");
+                            "the endpoint answered 410 Gone at " + Instant.now() + "; resume it once the endpoint"
+                                    + " is back");
+                    return Outcome.requeue();
                 }
                 if (message.attempt() >= target.maxAttempts()) {
+                    // The worker dead-letters it: its retries are used up.
                     metrics.count(target.subscription(), PushMetrics.Outcome.DEAD_LETTERED);
                     state.deadLettered.incrementAndGet();
-                    return Outcome.deadLetter(deadLetterReason(message.attempt(), f));
                 }
-                if (f.retryAfter() != null) {
-                    Duration backoff = backoff(message.attempt());
-                    return Outcome.retry(f.retryAfter().compareTo(backoff) > 0 ? f.retryAfter() : backoff);
-                }
-                return Outcome.retry();
+                Outcome.Retry retry = f.retryAfter() != null ? Outcome.retryAtLeast(f.retryAfter()) : Outcome.retry();
+                return retry.because(f.cause(), failureHeaders(f));
             }
         }
     }
 
-    /** The un-jittered backoff before retry number {@code n}, as the worker's schedule has it. */
-    private Duration backoff(int n) {
-        long initial = retry.initialDelay().toMillis();
-        long max = retry.maxDelay().toMillis();
-        int shift = Math.min(n - 1, 62);
-        long delay = initial > (max >> shift) ? max : initial << shift;
-        return Duration.ofMillis(Math.min(delay, max));
-    }
-
-    static String deadLetterReason(int attempts, Failed f) {
-        String last = f.status() != null ? "HTTP " + f.status() : f.cause();
-        String body = f.body().isEmpty() ? "" : "; answer: " + f.body();
-        return "delivery failed " + attempts + " time(s); last: " + last + body;
+    /** What the message's copies, the dead-lettered one included, carry about the last failed attempt. */
+    static Map<String, String> failureHeaders(Failed f) {
+        return Map.of(LAST_STATUS, f.status() == null ? "" : f.status().toString(), LAST_RESPONSE, f.body());
     }
 
     private Attempt post(Message message) {

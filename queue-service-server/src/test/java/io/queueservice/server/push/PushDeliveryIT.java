@@ -185,7 +185,10 @@ class PushDeliveryIT {
         assertThat(new String(dead.getBody(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":0,\"id\":\"d-0\"}");
         Map<String, Object> h = dead.getProps().getHeaders();
         assertThat(String.valueOf(h.get("qs-failure-reason")))
-                .startsWith("delivery failed 3 time(s); last: HTTP 502; answer: xxx");
+                .isEqualTo("retries exhausted after 3 attempts; last: the endpoint answered HTTP 502");
+        assertThat(String.valueOf(h.get("qs-push-last-status"))).isEqualTo("502");
+        assertThat(String.valueOf(h.get("qs-push-last-response"))).isEqualTo("x".repeat(1000));
+        assertThat(String.valueOf(h.get("qs-attempt"))).isEqualTo("3");
         assertThat(String.valueOf(h.get("qs-original-routing-key"))).isEqualTo(queue);
         assertThat(dead.getProps().getMessageId()).isEqualTo("d-0");
         SubscriptionView v = push.subscriptions().get("doomed");
@@ -218,6 +221,9 @@ class PushDeliveryIT {
         await().atMost(Duration.ofSeconds(15))
                 .until(() -> fixture.depth(queue) == 0
                         && push.subscriptions().get("gone").counts().delivered() == 3);
+        // Put back as they were: a 410 used up none of their attempts.
+        assertThat(receiver.requests("/in")).allMatch(r -> r.attempt() == 1);
+        assertThat(fixture.depth(queue + ".dlq")).isZero();
     }
 
     @Test

@@ -53,13 +53,15 @@ class PushHandlerTest {
     }
 
     @Test
-    void theDeadLetterReasonNamesTheLastStatusAndTheStartOfTheAnswer() {
+    void theCopiesOfAFailedMessageCarryTheLastStatusAndTheStartOfTheAnswer() {
         PushHandler.Failed f = new PushHandler.Failed(PushMetrics.Outcome.HTTP_ERROR, 500, "x", "boom", null);
-        assertThat(PushHandler.deadLetterReason(3, f))
-                .isEqualTo("delivery failed 3 time(s); last: HTTP 500; answer: boom");
+        assertThat(PushHandler.failureHeaders(f))
+                .containsEntry("qs-push-last-status", "500")
+                .containsEntry("qs-push-last-response", "boom");
         PushHandler.Failed t =
                 new PushHandler.Failed(PushMetrics.Outcome.TIMEOUT, null, "no answer within 100 ms", "", null);
-        assertThat(PushHandler.deadLetterReason(2, t))
-                .isEqualTo("delivery failed 2 time(s); last: no answer within 100 ms");
+        assertThat(PushHandler.failureHeaders(t))
+                .containsEntry("qs-push-last-status", "")
+                .containsEntry("qs-push-last-response", "");
     }
 }
