@@ -51,10 +51,10 @@ public record DefinitionsLogSettings(
 
     /**
      * 256 MiB of retention in 8 MiB segments, a snapshot every 32 MiB or 10,000 events, at most 32 MiB
-     * of definitions, 64 KiB each, writes applied within 5 s.
+     * of definitions, 128 KiB each, writes applied within 5 s.
      */
     public static DefinitionsLogSettings defaults(String stream) {
         return new DefinitionsLogSettings(
-                stream, 256L << 20, 8L << 20, 32L << 20, 10_000, 32L << 20, 64 << 10, Duration.ofSeconds(5));
+                stream, 256L << 20, 8L << 20, 32L << 20, 10_000, 32L << 20, 128 << 10, Duration.ofSeconds(5));
     }
 }
