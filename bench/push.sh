@@ -2,6 +2,7 @@
 # Push subscriptions' drain rate, compared in one run with the worker toolkit's:
 #   1. a backlog of N messages of 1 KiB, drained by a toolkit worker whose handler does nothing;
 #   2. the same backlog, drained by a push subscription POSTing to a local receiver (Node, 204, keep-alive).
+# After a warm-up drain of 10,000 messages each way (not counted), so that the JIT compiled both paths.
 # Both with the same consumers and prefetch. Prints each rate and the ratio push/worker (target >= 0.5).
 # A benchmark, run on purpose: no test asserts a timing. Figures swing between runs on a shared machine:
 # quote the median of the rounds.
@@ -51,3 +52,8 @@ done
     io.queueservice.server.push.PushBench \
     "${RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672}" "http://127.0.0.1:$port/bench" \
     "$messages" "$rounds" "$concurrency" "$prefetch"
+
+# The receiver's own CPU (it only serves the push rounds), from /proc: utime + stime, in clock ticks.
+ticks=$(awk '{print $14 + $15}' "/proc/$receiver_pid/stat")
+awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n=$((messages * rounds)) \
+    'BEGIN { printf "receiver (node): %.0f us CPU/msg\n", t / hz * 1e6 / n }'

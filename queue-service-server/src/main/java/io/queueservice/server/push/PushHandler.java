@@ -96,6 +96,8 @@ final class PushHandler implements MessageHandler {
     private final PushMetrics metrics;
     private final SubscriptionStates.State state;
     private final GoneListener goneListener;
+    /** One MAC per delivering thread, keyed once: setting a key up costs more than signing a message. */
+    private final ThreadLocal<Mac> macs;
     /** The worker this handler works for, set once it started: paused on 410 Gone. */
     private final AtomicReference<Worker> worker = new AtomicReference<>();
 
@@ -108,6 +110,7 @@ final class PushHandler implements MessageHandler {
             SubscriptionStates.State state,
             GoneListener goneListener) {
         this.target = target;
+        this.macs = ThreadLocal.withInitial(() -> mac(target.signingKey()));
         this.context = context;
         this.client = client;
         this.guard = guard;
@@ -194,7 +197,7 @@ final class PushHandler implements MessageHandler {
                         message.contentType() != null ? message.contentType() : "application/octet-stream")
                 .putHeader(WEBHOOK_ID, id)
                 .putHeader(WEBHOOK_TIMESTAMP, timestamp)
-                .putHeader(WEBHOOK_SIGNATURE, sign(target.signingKey(), id, timestamp, body))
+                .putHeader(WEBHOOK_SIGNATURE, sign(macs.get(), id, timestamp, body))
                 .putHeader("qs-attempt", Integer.toString(message.attempt()))
                 .putHeader("qs-queue", target.queue())
                 .putHeader("qs-exchange", message.exchange() == null ? "" : message.exchange())
@@ -343,11 +346,20 @@ final class PushHandler implements MessageHandler {
 
     /** {@code v1,} + base64 of HMAC-SHA256 over {@code id.timestamp.body}, keyed with the secret's bytes. */
     static String sign(byte[] key, String id, String timestamp, byte[] body) {
+        return sign(mac(key), id, timestamp, body);
+    }
+
+    /** Signs with a MAC initialised with the key (left reset, ready for the next message). */
+    static String sign(Mac mac, String id, String timestamp, byte[] body) {
+        mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
+        return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
+    }
+
+    static Mac mac(byte[] key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
-            return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
+            return mac;
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HMAC-SHA256 is not available", e);
         }
