@@ -209,6 +209,100 @@ ensure_broker() {
     die "RabbitMQ was started but did not answer at $BROKER_SAFE_URL within 60 s; see /var/log/rabbitmq"
 }
 
+DEFAULT_REDIS_URL="redis://127.0.0.1:6379"
+
+# Splits a redis:// URL into REDIS_HOST, REDIS_PORT (6379 when none), REDIS_SCHEME and REDIS_SAFE_URL
+# (password replaced by *****).
+parse_redis_url() {
+    local url="$1" rest authority hostport userinfo=""
+    REDIS_SCHEME="${url%%://*}"
+    [[ "$REDIS_SCHEME" != "$url" ]] || REDIS_SCHEME="redis" url="redis://$url"
+    rest="${url#*://}"
+    authority="${rest%%/*}"
+    if [[ "$authority" == *@* ]]; then
+        userinfo="${authority%@*}"
+        hostport="${authority##*@}"
+    else
+        hostport="$authority"
+    fi
+    if [[ "$hostport" =~ ^\[([^]]*)\](:([0-9]+))?$ ]]; then      # IPv6: [::1]:6379
+        REDIS_HOST="${BASH_REMATCH[1]}" REDIS_PORT="${BASH_REMATCH[3]}"
+    elif [[ "$hostport" == *:* ]]; then
+        REDIS_HOST="${hostport%:*}" REDIS_PORT="${hostport##*:}"
+    else
+        REDIS_HOST="$hostport" REDIS_PORT=""
+    fi
+    [[ -n "$REDIS_HOST" ]] || REDIS_HOST="localhost"
+    [[ -n "$REDIS_PORT" ]] || REDIS_PORT=6379
+    if [[ "$userinfo" == *:* ]]; then
+        REDIS_SAFE_URL="${url/"$userinfo"/${userinfo%%:*}:*****}"
+    else
+        REDIS_SAFE_URL="$url"
+    fi
+}
+
+# True if a Redis answers PING at host:port (a "-NOAUTH" answer is a Redis too: it wants a password, which
+# the URL gives the tests). Bounded by `timeout`.
+redis_answers() {
+    # shellcheck disable=SC2016  # $1/$2 are expanded by the inner bash, on purpose
+    timeout 5 bash -c '
+        exec 3<>"/dev/tcp/$1/$2" || exit 1
+        printf "PING\r\n" >&3
+        IFS= read -r -t 3 line <&3 || exit 1
+        [[ "$line" == "+PONG"* || "$line" == "-NOAUTH"* ]]
+    ' redis_answers "$1" "$2" 2>/dev/null
+}
+
+# Makes sure a Redis answers at REDIS_URL (default: the local one on 6379); the idempotency tests use it,
+# with keys under a prefix of their own. A Redis that is not the local default is never started; an
+# existing one is never stopped, flushed or reconfigured. A Redis started here keeps nothing on disk.
+ensure_redis() {
+    export REDIS_URL="${REDIS_URL:-$DEFAULT_REDIS_URL}"
+    parse_redis_url "${REDIS_URL//[[:space:]]/}"
+    if [[ "$REDIS_SCHEME" == rediss ]]; then
+        # No TLS probe here: the tests themselves say whether they can connect.
+        info "Redis over TLS at $REDIS_SAFE_URL: not checked here"
+        return 0
+    fi
+    if redis_answers "$REDIS_HOST" "$REDIS_PORT"; then
+        info "Redis answers at $REDIS_SAFE_URL"
+        return 0
+    fi
+    if [[ ! "$REDIS_HOST" =~ ^(localhost|127\.0\.0\.1)$ || "$REDIS_PORT" != 6379 ]]; then
+        die "no Redis answers at $REDIS_SAFE_URL (from REDIS_URL). Start that Redis, or unset REDIS_URL to use a local one on 127.0.0.1:6379."
+    fi
+
+    info "No Redis answers at $REDIS_SAFE_URL; starting a local one"
+    if ! command -v redis-server >/dev/null; then
+        if [[ "$(id -u)" -ne 0 ]]; then
+            die "redis-server is not installed. Install it with: sudo apt-get update && sudo apt-get install -y redis-server"
+        fi
+        command -v apt-get >/dev/null \
+            || die "redis-server is not installed and apt-get is not available: install Redis (https://redis.io/docs/latest/operate/oss_and_stack/install/) or point REDIS_URL at one."
+        info "Installing redis-server (Debian package)"
+        export DEBIAN_FRONTEND=noninteractive
+        if ! apt-get install -y -qq redis-server >/dev/null 2>&1; then
+            apt-get update -qq && apt-get install -y -qq redis-server >/dev/null \
+                || die "could not install the redis-server package; try: apt-get update && apt-get install -y redis-server"
+        fi
+    fi
+    # The package install may have started one already.
+    if ! redis_answers "$REDIS_HOST" "$REDIS_PORT"; then
+        redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --save "" --appendonly no \
+            --dir "${TMPDIR:-/tmp}" --logfile "${TMPDIR:-/tmp}/queue-service-redis.log" >/dev/null \
+            || die "could not start redis-server (see ${TMPDIR:-/tmp}/queue-service-redis.log)"
+    fi
+    local deadline=$(( SECONDS + 20 ))
+    while (( SECONDS < deadline )); do
+        if redis_answers "$REDIS_HOST" "$REDIS_PORT"; then
+            info "Redis started and answers at $REDIS_SAFE_URL"
+            return 0
+        fi
+        sleep 0.5
+    done
+    die "redis-server was started but did not answer at $REDIS_SAFE_URL within 20 s; see ${TMPDIR:-/tmp}/queue-service-redis.log"
+}
+
 # Makes sure `promtool` (Prometheus's rule and config checker) is on PATH: the tests check the alert
 # rules with it (MonitoringPromtoolIT). As root with apt-get, installs Debian's `prometheus` package,
 # which provides /usr/bin/promtool (without the recommended exporters). The package's install script

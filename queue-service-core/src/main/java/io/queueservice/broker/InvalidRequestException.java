@@ -1,6 +1,7 @@
 package io.queueservice.broker;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** A request that breaks the rules before anything reached the broker; lists every violation found. */
 public final class InvalidRequestException extends BrokerException {
@@ -18,6 +19,16 @@ public final class InvalidRequestException extends BrokerException {
 
     public List<Violation> violations() {
         return violations;
+    }
+
+    /**
+     * The same violations with their fields renamed: the library names fields its own way, and a caller maps
+     * them to its own terms (the HTTP API to the JSON paths of its request bodies).
+     */
+    public InvalidRequestException renamed(UnaryOperator<String> rename) {
+        return new InvalidRequestException(violations.stream()
+                .map(v -> new Violation(rename.apply(v.field()), v.message()))
+                .toList());
     }
 
     /** Throws when {@code violations} is not empty. */

@@ -267,6 +267,23 @@ public final class Topology implements TopologyOperations, QueueDepthSource {
         });
     }
 
+    /**
+     * Binds exchange {@code destination} to exchange {@code source} (a RabbitMQ extension to AMQP): messages
+     * {@code source} routes with {@code routingKey} go on through {@code destination}'s own bindings. Binding
+     * twice is harmless.
+     *
+     * @throws InvalidRequestException when a name breaks a rule
+     * @throws ResourceNotFoundException when either exchange does not exist
+     */
+    public void bindExchange(String destination, String source, String routingKey) {
+        List<Violation> v = new ArrayList<>();
+        AmqpNames.checkDeclarable("destination", destination, v);
+        AmqpNames.checkDeclarable("source", source, v);
+        AmqpNames.checkShortString("routingKey", routingKey, v);
+        InvalidRequestException.throwIfAny(v);
+        run(ch -> ch.exchangeBind(destination, source, routingKey));
+    }
+
     /** Removes a binding; removing one that does not exist is harmless, but queue and exchange must exist. */
     public void unbind(BindingSpec spec) {
         spec.validate();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
 import io.queueservice.broker.BindingSpec;
 import io.queueservice.broker.BrokerConnection;
+import io.queueservice.broker.BrokerUnavailableException;
 import io.queueservice.broker.ExchangeSpec;
 import io.queueservice.broker.ExchangeType;
 import io.queueservice.broker.InvalidRequestException;
@@ -16,6 +17,11 @@ import io.queueservice.config.BrokerConfig;
 import io.queueservice.config.ConfigReader;
 import io.queueservice.config.EnvSource;
 import io.queueservice.config.PublishConfig;
+import io.queueservice.delay.DelayConfig;
+import io.queueservice.delay.DelayLevels;
+import io.queueservice.delay.DelayedDelivery;
+import io.queueservice.delay.ScheduledMessage;
+import io.queueservice.metrics.DelayMetrics;
 import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.metrics.WorkerMetrics;
 import io.queueservice.publish.ConfirmingPublisher;
@@ -33,6 +39,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -67,6 +74,12 @@ public final class QueueClient implements AutoCloseable {
     private final WorkerOptions defaults;
     private final WorkerMetrics workerMetrics;
     private final List<Worker> workers = new ArrayList<>();
+    private final DelayConfig delayConfig;
+    /** Declares nothing and runs no dispatcher until the first delayed publish. */
+    private DelayedDelivery delayed;
+
+    /** How long a first delayed publish may wait for the delay queues to be declared. */
+    private static final Duration DECLARE_PATIENCE = Duration.ofSeconds(30);
 
     /**
      * Connects (or starts trying to, in the background, while the broker is unreachable).
@@ -80,6 +93,22 @@ public final class QueueClient implements AutoCloseable {
             WorkerOptions defaults,
             PublishMetrics publishMetrics,
             WorkerMetrics workerMetrics) {
+        this(name, broker, publish, defaults, publishMetrics, workerMetrics, DelayConfig.of(delayQueueType(defaults)));
+    }
+
+    /**
+     * Connects, with delayed publishes set up as {@code delay} says (the longest delay, the delay queues'
+     * type and names); see {@link #publish(OutgoingMessage, Duration)}.
+     */
+    public QueueClient(
+            String name,
+            BrokerConfig broker,
+            PublishConfig publish,
+            WorkerOptions defaults,
+            PublishMetrics publishMetrics,
+            WorkerMetrics workerMetrics,
+            DelayConfig delay) {
+        this.delayConfig = delay;
         Duration timeout = publish.requestTimeout();
         this.publishConnection = new BrokerConnection(broker, name + "-publish", timeout);
         this.adminConnection = new BrokerConnection(broker, name + "-admin", timeout);
@@ -112,8 +141,10 @@ public final class QueueClient implements AutoCloseable {
         BrokerConfig broker = BrokerConfig.from(env);
         PublishConfig publish = PublishConfig.from(env);
         WorkerOptions options = WorkerOptions.from(env);
+        DelayConfig delay = DelayConfig.from(env, options.queueType());
         env.validate();
-        return new QueueClient("queue-client", broker, publish, options, PublishMetrics.NO_OP, WorkerMetrics.NO_OP);
+        return new QueueClient(
+                "queue-client", broker, publish, options, PublishMetrics.NO_OP, WorkerMetrics.NO_OP, delay);
     }
 
     /** The client's connections (publish, admin, consume), for health checks. */
@@ -204,26 +235,85 @@ public final class QueueClient implements AutoCloseable {
      *     for the failures)
      */
     public CompletableFuture<String> publish(String exchange, String routingKey, Object message) {
+        OutgoingMessage m = jsonMessage(exchange, routingKey, message);
+        return publish(m).thenApply(v -> m.properties().getMessageId());
+    }
+
+    /** Publishes a message built in full. Completed when the broker confirmed it. */
+    public CompletableFuture<Void> publish(OutgoingMessage message) {
+        return publisher.publish(message);
+    }
+
+    /**
+     * Publishes {@code message} as JSON, persistent and mandatory, to be delivered to {@code exchange} with
+     * {@code routingKey} once {@code delay} has passed (see {@link #publish(OutgoingMessage, Duration)}).
+     *
+     * @return the message id and when it is due, once the broker confirmed it into the delay queues
+     * @throws InvalidRequestException when the message cannot be written as JSON or the delay is out of range
+     */
+    public CompletableFuture<ScheduledMessage> publish(
+            String exchange, String routingKey, Object message, Duration delay) {
+        return publish(jsonMessage(exchange, routingKey, message), delay);
+    }
+
+    /**
+     * Publishes a message built in full, to be delivered once {@code delay} has passed: it waits in the delay
+     * queues ({@code qs.delay.*}, declared on first use; quorum queues when this client's {@link
+     * WorkerOptions#queueType()} is quorum, else classic)
+     * and reaches its exchange with its routing key, body, properties and headers, plus the header {@value
+     * DelayedDelivery#DUE_AT_HEADER}, no earlier than {@link ScheduledMessage#deliverAt()}. A message that
+     * cannot be delivered when due (no such exchange, unroutable) goes to {@code qs.delay.dlq}.
+     *
+     * <p>Due messages are delivered by every running API instance and by every client that published with a
+     * delay, while it runs: this client starts dispatching with its first delayed publish.
+     *
+     * @param delay from 0 to the {@link DelayConfig#maxDelay()} of this client ({@link DelayLevels#MAX_DELAY}
+     *     unless configured; {@code PUBLISH_MAX_DELAY} for {@link #fromEnvironment()})
+     * @return completed once the broker confirmed the message into the delay queues, or exceptionally as
+     *     {@link ConfirmingPublisher#publish} fails; a target exchange that does not exist is not detected now
+     *     but when the message comes due
+     * @throws InvalidRequestException when the delay is out of range
+     */
+    public CompletableFuture<ScheduledMessage> publish(OutgoingMessage message, Duration delay) {
+        DelayedDelivery d = delayedDelivery();
+        d.config().checkDelay(delay).ifPresent(v -> {
+            throw new InvalidRequestException(List.of(v));
+        });
+        return d.whenReady()
+                .orTimeout(DECLARE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(new BrokerUnavailableException(
+                        "delayed delivery is not available: "
+                                + d.unavailableReason().orElse("its queues could not be declared in time"),
+                        Duration.ofSeconds(1))))
+                .thenCompose(ready -> d.publish(message, delay));
+    }
+
+    /** The dispatcher and topology of delayed messages, started on first use. */
+    private synchronized DelayedDelivery delayedDelivery() {
+        if (delayed == null) {
+            delayed = DelayedDelivery.start(consumeConnection, publisher, delayConfig, DelayMetrics.NO_OP);
+        }
+        return delayed;
+    }
+
+    private static QueueType delayQueueType(WorkerOptions defaults) {
+        return defaults.queueType() == QueueType.QUORUM ? QueueType.QUORUM : QueueType.CLASSIC;
+    }
+
+    private static OutgoingMessage jsonMessage(String exchange, String routingKey, Object message) {
         byte[] body;
         try {
             body = JSON.writeValueAsBytes(message);
         } catch (JsonProcessingException e) {
             throw new InvalidRequestException("message", "cannot be written as JSON: " + e.getOriginalMessage());
         }
-        String id = UUID.randomUUID().toString();
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
                 .contentType("application/json")
                 .deliveryMode(2)
-                .messageId(id)
+                .messageId(UUID.randomUUID().toString())
                 .timestamp(new Date())
                 .build();
-        return publish(new OutgoingMessage(exchange, routingKey, body, props, true))
-                .thenApply(v -> id);
-    }
-
-    /** Publishes a message built in full. Completed when the broker confirmed it. */
-    public CompletableFuture<Void> publish(OutgoingMessage message) {
-        return publisher.publish(message);
+        return new OutgoingMessage(exchange, routingKey, body, props, true);
     }
 
     /** Stops every worker (letting handlers in flight finish), then closes the connections. */
@@ -232,6 +322,11 @@ public final class QueueClient implements AutoCloseable {
         synchronized (workers) {
             workers.forEach(Worker::close);
             workers.clear();
+        }
+        synchronized (this) {
+            if (delayed != null) {
+                delayed.close(defaults.stopTimeout());
+            }
         }
         publisher.drain(defaults.stopTimeout());
         publisher.close();

@@ -154,7 +154,7 @@ public final class ConfirmingPublisher implements Publisher, BrokerConnection.Li
             CompletableFuture<Void> result;
             try {
                 checkNames(m);
-                FrameSize.checkProperties(frameMax, m.properties(), m.body().length, "options.headers");
+                FrameSize.checkProperties(frameMax, m.properties(), m.body().length, "headers");
                 if (knownExchanges.isProven(m.exchange())) {
                     sharedAt.add(results.size());
                     shared.add(m);
@@ -212,7 +212,7 @@ public final class ConfirmingPublisher implements Publisher, BrokerConnection.Li
         // A message whose properties exceed a frame would make the broker close the connection, failing
         // every other message in flight on it: refused here instead.
         FrameSize.checkProperties(
-                connection.requirePublishable().getFrameMax(), m.properties(), m.body().length, "options.headers");
+                connection.requirePublishable().getFrameMax(), m.properties(), m.body().length, "headers");
         return gate.send(m);
     }
 
@@ -256,7 +256,7 @@ public final class ConfirmingPublisher implements Publisher, BrokerConnection.Li
         Map<String, Object> headers = m.properties().getHeaders();
         if (headers != null && headers.containsKey(PublisherChannel.SEQUENCE_HEADER)) {
             // It matches returned messages to their publish: a client's value would confuse that.
-            v.add(new Violation("options.headers." + PublisherChannel.SEQUENCE_HEADER, "is reserved by the gateway"));
+            v.add(new Violation("headers." + PublisherChannel.SEQUENCE_HEADER, "is reserved by the gateway"));
         }
         InvalidRequestException.throwIfAny(v);
     }

@@ -81,6 +81,26 @@ public final class FailureHeaders {
         return props.builder().headers(h).expiration(expiration).deliveryMode(2).build();
     }
 
+    /**
+     * The properties of a copy dead-lettered by other machinery than a worker (the delay dispatcher, when a
+     * message comes due and cannot be delivered): the original's, with {@link #REASON}, the failure times
+     * and {@link #ORIGINAL_EXCHANGE}/{@link #ORIGINAL_ROUTING_KEY} set, persistent and never expiring, so
+     * it can be inspected and replayed like a worker's dead-lettered messages.
+     *
+     * @param originalExchange where the message was meant to go ("" for the default exchange)
+     */
+    public static AMQP.BasicProperties deadLettered(
+            AMQP.BasicProperties props, String originalExchange, String originalRoutingKey, String reason) {
+        Map<String, Object> h = new HashMap<>(props.getHeaders() == null ? Map.of() : props.getHeaders());
+        String now = Instant.now().toString();
+        h.putIfAbsent(FIRST_FAILED_AT, now);
+        h.put(LAST_FAILED_AT, now);
+        h.put(REASON, truncate(reason));
+        h.put(ORIGINAL_EXCHANGE, originalExchange);
+        h.put(ORIGINAL_ROUTING_KEY, originalRoutingKey);
+        return props.builder().headers(h).expiration(null).deliveryMode(2).build();
+    }
+
     static String truncate(String text) {
         return text == null || text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT) + "...";
     }

@@ -212,7 +212,7 @@ class WorkerIT {
         AtomicBoolean downstreamUp = new AtomicBoolean(false);
         Set<String> done = ConcurrentHashMap.newKeySet();
         WorkerOptions opts = options(retry)
-                .withBreaker(new BreakerConfig(50, 4, 4, Duration.ofSeconds(1)))
+                .withBreaker(new BreakerConfig(50, 4, 4, Duration.ofSeconds(3)))
                 .withConcurrency(1, 1);
         Worker worker = client.consume(
                 queue,
@@ -232,8 +232,8 @@ class WorkerIT {
         // Paused: the rest waits in the queue, untouched (no attempt spent on it).
         long waiting = depth(queue);
         assertThat(waiting).isGreaterThanOrEqualTo(14);
-        // For half a second, shorter than the open wait: nothing may be consumed meanwhile.
-        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(1)).until(() -> depth(queue) >= waiting);
+        // For half a second, well within the open wait: nothing may be consumed meanwhile.
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> depth(queue) >= waiting);
         try (Channel ch = probe.createChannel()) {
             GetResponse peek = ch.basicGet(queue, false);
             assertThat(peek.getProps().getHeaders() == null

@@ -5,15 +5,19 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.queueservice.broker.BrokerConnection;
 import io.queueservice.broker.Topology;
 import io.queueservice.client.QueueClient;
+import io.queueservice.delay.DelayedDelivery;
+import io.queueservice.metrics.MicrometerDelayMetrics;
 import io.queueservice.metrics.MicrometerPublishMetrics;
 import io.queueservice.metrics.MicrometerWorkerMetrics;
 import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.metrics.QueueDepths;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.server.api.ApiServer;
+import io.queueservice.server.api.Delays;
 import io.queueservice.server.api.HttpApi;
 import io.queueservice.server.api.ManagementApi;
 import io.queueservice.server.email.EmailWorker;
+import io.queueservice.server.idempotency.Idempotency;
 import io.queueservice.server.security.SecurityConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +43,8 @@ public final class QueueService {
     private final ServerConfig config;
     private final List<BrokerConnection> gatewayConnections = new ArrayList<>();
     private ConfirmingPublisher publisher;
+    private DelayedDelivery delays;
+    private Idempotency idempotency;
     private QueueClient workers;
     private final QueueDepths queueDepths;
     private final Health health;
@@ -67,15 +73,24 @@ public final class QueueService {
             BrokerConnection publishConnection =
                     new BrokerConnection(config.broker(), "queue-service-publish", timeout);
             BrokerConnection adminConnection = new BrokerConnection(config.broker(), "queue-service-admin", timeout);
-            gatewayConnections.addAll(List.of(publishConnection, adminConnection));
+            // The delay machinery declares its queues and consumes the due ones on a connection of its own.
+            BrokerConnection delayConnection = new BrokerConnection(config.broker(), "queue-service-delay", timeout);
+            gatewayConnections.addAll(List.of(publishConnection, adminConnection, delayConnection));
             topology = new Topology(adminConnection, config.worker().queueType());
             publisher = new ConfirmingPublisher(
                     publishConnection, topology.knownExchanges(), config.publish(), publishMetrics);
+            delays = DelayedDelivery.start(
+                    delayConnection, publisher, config.delay(), new MicrometerDelayMetrics(registry));
+            idempotency = Idempotency.create(config.idempotency(), registry);
             ProcessMetrics.publisherInFlight(registry, publisher);
             watched.addAll(gatewayConnections);
         }
         queueDepths = new QueueDepths(topology, registry, config.queueDepthInterval());
         config.metricsQueues().forEach(queueDepths::watch);
+        if (delays != null) {
+            queueDepths.watch(delays.levels().dueQueue());
+            queueDepths.watch(delays.levels().deadLetterQueue());
+        }
         Optional<ManagementApi> management = config.managementUrl()
                 .map(url -> new ManagementApi(
                         url,
@@ -85,9 +100,14 @@ public final class QueueService {
                         config.publish().requestTimeout()));
         Optional<HttpApi.Gateway> gateway = publisher == null
                 ? Optional.empty()
-                : Optional.of(new HttpApi.Gateway(topology, publisher, publishMetrics, queueDepths, management));
+                : Optional.of(new HttpApi.Gateway(
+                        topology, publisher, publishMetrics, queueDepths, management, Delays.of(delays), idempotency));
         ProcessMetrics.brokerConnections(registry, watched);
         health = new Health(watched, Version.current());
+        if (idempotency != null) {
+            health.addDegradation(idempotency::unavailableReason);
+            health.addDegradation(delays::unavailableReason);
+        }
         http = HttpApi.create(config, gateway, health, registry);
     }
 
@@ -169,13 +189,21 @@ public final class QueueService {
     }
 
     private void closeBrokerSide(Duration drainFor) {
+        long started = System.nanoTime();
         queueDepths.close();
         if (workers != null) {
             workers.close();
         }
+        if (delays != null) {
+            delays.close(drainFor); // due messages it holds are published first, then the publisher drains
+        }
         if (publisher != null) {
-            publisher.drain(drainFor);
+            Duration left = drainFor.minusNanos(System.nanoTime() - started);
+            publisher.drain(left.isNegative() ? Duration.ZERO : left);
             publisher.close();
+        }
+        if (idempotency != null) {
+            idempotency.close();
         }
         gatewayConnections.forEach(BrokerConnection::close);
     }

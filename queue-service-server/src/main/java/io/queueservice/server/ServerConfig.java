@@ -4,8 +4,10 @@ import io.queueservice.config.BrokerConfig;
 import io.queueservice.config.ConfigReader;
 import io.queueservice.config.PemFiles;
 import io.queueservice.config.PublishConfig;
+import io.queueservice.delay.DelayConfig;
 import io.queueservice.server.api.BatchConfig;
 import io.queueservice.server.email.EmailConfig;
+import io.queueservice.server.idempotency.IdempotencyConfig;
 import io.queueservice.server.security.SecurityConfig;
 import io.queueservice.worker.WorkerOptions;
 import java.net.URI;
@@ -35,6 +37,9 @@ import java.util.Set;
  *     HTTPS_KEY_PATH}); plain HTTP when empty
  * @param security who may call the API and how often (AUTH_MODE, JWT_*, METRICS_AUTH, RATE_LIMIT_*)
  * @param batch the limits of batch publishes (PUBLISH_BATCH_MAX_MESSAGES, MAX_BATCH_BODY_SIZE)
+ * @param idempotency where idempotency keys live and for how long (IDEMPOTENCY_*)
+ * @param delay delayed delivery: the longest delay, the delay queues' type and names (PUBLISH_MAX_DELAY,
+ *     DELAY_NAME_PREFIX, and DEFAULT_QUEUE_TYPE)
  */
 public record ServerConfig(
         String host,
@@ -52,7 +57,9 @@ public record ServerConfig(
         Optional<URI> managementUrl,
         Optional<PemFiles.Identity> https,
         SecurityConfig security,
-        BatchConfig batch) {
+        BatchConfig batch,
+        IdempotencyConfig idempotency,
+        DelayConfig delay) {
 
     /** {@code METRICS_QUEUES}: queues whose depth is reported besides those the service knows, comma-separated. */
     private static List<String> metricsQueues(ConfigReader r) {
@@ -119,6 +126,7 @@ public record ServerConfig(
      */
     public static ServerConfig from(ConfigReader r, boolean servesApi) {
         PublishConfig publish = PublishConfig.from(r);
+        WorkerOptions worker = WorkerOptions.from(r);
         ServerConfig c = new ServerConfig(
                 r.string("HOST", "0.0.0.0"),
                 r.integer("PORT", 3000, 0, 65535),
@@ -128,14 +136,16 @@ public record ServerConfig(
                 r.oneOf("LOG_FORMAT", "text", LOG_FORMATS),
                 BrokerConfig.from(r),
                 publish,
-                WorkerOptions.from(r),
+                worker,
                 EmailConfig.from(r),
                 Duration.ofMillis(r.longValue("QUEUE_DEPTH_INTERVAL", 15_000, 1_000, 3_600_000)),
                 metricsQueues(r),
                 managementUrl(r),
                 PemFiles.identity(r, "HTTPS_CERT_PATH", "HTTPS_KEY_PATH"),
                 SecurityConfig.from(r, servesApi),
-                BatchConfig.from(r, publish));
+                BatchConfig.from(r, publish),
+                IdempotencyConfig.from(r, publish.requestTimeout()),
+                DelayConfig.from(r, worker.queueType()));
         r.validate();
         return c;
     }

@@ -37,6 +37,11 @@ public final class RunningService implements AutoCloseable {
         env.put("AUTH_MODE", "none"); // tests about authentication set AUTH_MODE=jwt and a key source
 
         env.putAll(settings);
+        // The delay machinery's queues on the shared broker are of one type: services declaring them quorum
+        // use names of their own.
+        if ("quorum".equalsIgnoreCase(env.get("DEFAULT_QUEUE_TYPE"))) {
+            env.putIfAbsent("DELAY_NAME_PREFIX", "qs-test-quorum.delay");
+        }
         return env;
     }
 

@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Arrays;
 
 /**
  * Reads a route's request body whole, up to {@code MAX_BODY_SIZE}, before its handler runs. A body over the
@@ -19,15 +20,33 @@ final class BodyReader implements Handler<RoutingContext> {
     private static final String BODY = "qs.body";
 
     private final long limit;
+    private final String limitVariable;
 
-    BodyReader(long limit) {
+    /** @param limitVariable the setting that sets {@code limit}, named in the answer to a body over it */
+    BodyReader(long limit, String limitVariable) {
         this.limit = limit;
+        this.limitVariable = limitVariable;
     }
 
-    /** The body read for this request: empty when there was none. */
-    static Buffer body(RoutingContext ctx) {
-        Buffer body = ctx.get(BODY);
-        return body == null ? Buffer.buffer() : body;
+    /** A body over the limit: answered 413. */
+    static final class TooLargeException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TooLargeException(long limit, String variable) {
+            super(
+                    "the request body is larger than the limit of " + limit + " bytes (" + variable + ")",
+                    null,
+                    false,
+                    false);
+        }
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    /** The body read for this request: empty when there was none. Not to be changed: it is not a copy. */
+    static byte[] body(RoutingContext ctx) {
+        byte[] body = ctx.get(BODY);
+        return body == null ? EMPTY : body;
     }
 
     @Override
@@ -42,31 +61,55 @@ final class BodyReader implements Handler<RoutingContext> {
             ctx.next();
             return;
         }
-        Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 256);
-        boolean[] refused = {false};
+        // Straight into one array of the declared size: no copy of the whole body after it is read.
+        Body body = new Body(declared > 0 ? (int) declared : 1024);
         request.handler(chunk -> {
-            if (refused[0]) {
+            if (body.refused) {
                 return;
             }
-            if (body.length() + chunk.length() > limit) {
-                refused[0] = true;
+            if (body.size + chunk.length() > limit) {
+                body.refused = true;
                 tooLarge(ctx);
                 return;
             }
-            body.appendBuffer(chunk);
+            body.append(chunk);
         });
         request.endHandler(end -> {
-            if (!refused[0]) {
-                ctx.put(BODY, body);
+            if (!body.refused) {
+                ctx.put(BODY, body.bytes());
                 ctx.next();
             }
         });
         request.resume();
     }
 
-    private static void tooLarge(RoutingContext ctx) {
+    /** The bytes read so far. */
+    private static final class Body {
+        byte[] bytes;
+        int size;
+        boolean refused;
+
+        Body(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        void append(Buffer chunk) {
+            int length = chunk.length();
+            if (size + length > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(size + length, bytes.length * 2));
+            }
+            chunk.getBytes(0, length, bytes, size);
+            size += length;
+        }
+
+        byte[] bytes() {
+            return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+        }
+    }
+
+    private void tooLarge(RoutingContext ctx) {
         ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-        ctx.fail(413);
+        ctx.fail(413, new TooLargeException(limit, limitVariable));
     }
 
     /** The Content-Length header, or -1 when absent or not a number (a chunked body). */

@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.queueservice.server.Health;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
+import java.util.Optional;
 
 /** {@code /healthz} (is the process alive), {@code /healthz/ready} (should it get traffic) and {@code /metrics}. */
 final class HealthHandler {
@@ -24,12 +25,22 @@ final class HealthHandler {
         Json.write(ctx, 200, new Liveness("ok", Instant.now().toString(), health.rabbitmq(), health.version()));
     }
 
-    /** 200 when the broker connections are up and not blocked, else 503 with the reason. */
+    /**
+     * 200 when the broker connections are up and not blocked, else 503 with the reason; 200 {@code degraded}
+     * with the reason while something only some requests need is unavailable (the idempotency store).
+     */
     void ready(RoutingContext ctx) {
-        health.notReadyReason()
-                .ifPresentOrElse(
-                        reason -> Json.write(ctx, 503, new Readiness("not ready", reason)),
-                        () -> Json.write(ctx, 200, new Readiness("ready", null)));
+        Optional<String> notReady = health.notReadyReason();
+        if (notReady.isPresent()) {
+            Json.write(ctx, 503, new Readiness("not ready", notReady.get()));
+            return;
+        }
+        Json.write(
+                ctx,
+                200,
+                health.degradedReason()
+                        .map(why -> new Readiness("degraded", why))
+                        .orElse(new Readiness("ready", null)));
     }
 
     void metrics(RoutingContext ctx) {

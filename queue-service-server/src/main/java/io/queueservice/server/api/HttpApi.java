@@ -7,6 +7,7 @@ import io.queueservice.metrics.QueueDepths;
 import io.queueservice.publish.Publisher;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
+import io.queueservice.server.idempotency.Idempotency;
 import io.queueservice.server.security.AccessControl;
 import io.queueservice.server.security.Scope;
 import io.vertx.core.Handler;
@@ -19,6 +20,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,18 +57,26 @@ public final class HttpApi {
      * @param publishMetrics where publish requests refused before reaching the publisher are counted
      * @param queueDepths reports the depth of the queues declared through the API
      * @param management lists the queues of the virtual host; empty when RABBITMQ_MANAGEMENT_URL is not set
+     * @param delays schedules publishes with {@code options.delay}
+     * @param idempotency keeps the answers of publishes with an {@code Idempotency-Key}
      */
     public record Gateway(
             TopologyOperations topology,
             Publisher publisher,
             PublishMetrics publishMetrics,
             QueueDepths queueDepths,
-            Optional<ManagementApi> management) {}
+            Optional<ManagementApi> management,
+            Delays delays,
+            Idempotency idempotency) {}
 
-    /** Whether a route reads a JSON body (whole, up to MAX_BODY_SIZE, before its handler runs). */
-    private enum Body {
-        NONE,
-        JSON
+    /** What a route reads before its handler runs: nothing, or a JSON body up to a limit. */
+    private record Body(BodyReader reader) {
+        static final Body NONE = new Body(null);
+
+        /** @param variable the setting of the limit, named in the answer to a body over it */
+        static Body json(long limit, String variable) {
+            return new Body(new BodyReader(limit, variable));
+        }
     }
 
     /** Whether a route's handler may run on the event loop, or waits for the broker and runs on a worker. */
@@ -84,9 +94,8 @@ public final class HttpApi {
                 .setWorkerPoolSize(WORKER_THREADS)
                 .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)));
         Router router = Router.router(vertx);
-        Routes routes = new Routes(router, new AccessControl(config.security(), registry), config.maxBodyBytes());
+        Routes routes = new Routes(router, new AccessControl(config.security(), registry));
         HttpMetrics httpMetrics = new HttpMetrics(registry);
-        Problems problems = new Problems(config.maxBodyBytes());
 
         // Every request: its id, its log context while its handlers run, and its metrics once answered.
         router.route().handler(ctx -> {
@@ -97,11 +106,12 @@ public final class HttpApi {
                 ctx.next();
             }
         });
-        router.route().failureHandler(problems::handle);
+        router.route().failureHandler(Problems::handle);
         for (int status : new int[] {400, 404, 405}) { // a path it cannot decode, no route for path or method
-            router.errorHandler(status, problems.forStatus(status));
+            router.errorHandler(status, Problems.forStatus(status));
         }
 
+        Body json = Body.json(config.maxBodyBytes(), "MAX_BODY_SIZE");
         HealthHandler status = new HealthHandler(health, registry);
         routes.addOpen(HttpMethod.GET, "/healthz", status::live);
         routes.addOpen(HttpMethod.GET, "/healthz/ready", status::ready);
@@ -109,23 +119,26 @@ public final class HttpApi {
         routes.add(HttpMethod.GET, "/metrics", Scope.METRICS_READ, Body.NONE, Threading.WORKER, status::metrics);
 
         gateway.ifPresent(g -> {
-            PublishHandler publish = new PublishHandler(g.publisher(), g.publishMetrics(), routes.access);
+            Publishing publishing = new Publishing(routes.access, g.delays(), g.publishMetrics());
+            PublishHandler publish = new PublishHandler(g.publisher(), publishing);
+            BatchPublishHandler batch = new BatchPublishHandler(
+                    g.publisher(), publishing, config.batch().maxMessages());
+            IdempotencyStep idempotent = new IdempotencyStep(g.idempotency());
             TopologyHandler topo = new TopologyHandler(g.topology(), g.queueDepths(), g.management());
 
             // PUBLISH: 'publish' or 'publish:<exchange>', the exchange checked once the body is read.
-            routes.add(
-                    HttpMethod.POST,
-                    "/api/v1/publish",
-                    Scope.PUBLISH,
-                    Body.JSON,
-                    Threading.EVENT_LOOP,
-                    publish::publish);
+            routes.addPublish("/api/v1/publish", json, idempotent, publish::publish);
+            routes.addPublish(
+                    "/api/v1/publish/batch",
+                    Body.json(config.batch().maxBodyBytes(), "MAX_BATCH_BODY_SIZE"),
+                    idempotent,
+                    batch::publish);
 
             routes.add(
                     HttpMethod.POST,
                     "/api/v1/exchanges",
                     Scope.TOPOLOGY_WRITE,
-                    Body.JSON,
+                    json,
                     Threading.WORKER,
                     topo::declareExchange);
             routes.add(
@@ -147,7 +160,7 @@ public final class HttpApi {
                     HttpMethod.POST,
                     "/api/v1/queues",
                     Scope.TOPOLOGY_WRITE,
-                    Body.JSON,
+                    json,
                     Threading.WORKER,
                     topo::declareQueue);
             routes.add(
@@ -172,15 +185,9 @@ public final class HttpApi {
                     Threading.WORKER,
                     topo::purgeQueue);
 
+            routes.add(HttpMethod.POST, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, json, Threading.WORKER, topo::bind);
             routes.add(
-                    HttpMethod.POST, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, Body.JSON, Threading.WORKER, topo::bind);
-            routes.add(
-                    HttpMethod.DELETE,
-                    "/api/v1/bindings",
-                    Scope.TOPOLOGY_WRITE,
-                    Body.JSON,
-                    Threading.WORKER,
-                    topo::unbind);
+                    HttpMethod.DELETE, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, json, Threading.WORKER, topo::unbind);
         });
 
         HttpServerOptions options = new HttpServerOptions()
@@ -213,12 +220,19 @@ public final class HttpApi {
     private static final class Routes {
         private final Router router;
         private final AccessControl access;
-        private final BodyReader bodies;
 
-        Routes(Router router, AccessControl access, long maxBodyBytes) {
+        Routes(Router router, AccessControl access) {
             this.router = router;
             this.access = access;
-            this.bodies = new BodyReader(maxBodyBytes);
+        }
+
+        /**
+         * A publish route: {@code publish} scope, its body read, then the {@code Idempotency-Key} handled by
+         * {@code idempotent}, then the handler, on the event loop.
+         */
+        void addPublish(
+                String template, Body body, Handler<RoutingContext> idempotent, Handler<RoutingContext> handler) {
+            add(HttpMethod.POST, template, Scope.PUBLISH, body, Threading.EVENT_LOOP, List.of(idempotent), handler);
         }
 
         /** A route open to all, without a body, answered on the event loop (health). */
@@ -238,11 +252,23 @@ public final class HttpApi {
                 Body body,
                 Threading threading,
                 Handler<RoutingContext> handler) {
+            add(method, template, scope, body, threading, List.of(), handler);
+        }
+
+        private void add(
+                HttpMethod method,
+                String template,
+                Scope scope,
+                Body body,
+                Threading threading,
+                List<Handler<RoutingContext>> steps,
+                Handler<RoutingContext> handler) {
             Route route = router.route(method, template.replaceAll("\\{(\\w+)}", ":$1"));
             route.handler(new AccessCheck(access, template, scope));
-            if (body == Body.JSON) {
-                route.handler(bodies);
+            if (body.reader() != null) {
+                route.handler(body.reader());
             }
+            steps.forEach(route::handler);
             if (threading == Threading.WORKER) {
                 route.blockingHandler(inLogContext(handler), false);
             } else {

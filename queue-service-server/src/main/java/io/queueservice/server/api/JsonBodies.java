@@ -48,7 +48,7 @@ final class JsonBodies {
 
     /** Binds the request body, read by the route's body handler, to {@code type}. */
     static <T> T read(RoutingContext ctx, Class<T> type) {
-        return read(BodyReader.body(ctx).getBytes(), type);
+        return read(BodyReader.body(ctx), type);
     }
 
     /** Binds {@code body} to {@code type}. */

@@ -9,6 +9,7 @@ import io.queueservice.broker.ResourceConflictException;
 import io.queueservice.broker.ResourceNotFoundException;
 import io.queueservice.publish.MessageNackedException;
 import io.queueservice.publish.UnroutableMessageException;
+import io.queueservice.server.idempotency.IdempotencyStoreUnavailableException;
 import io.queueservice.server.security.AccessDeniedException;
 import io.queueservice.server.security.AuthenticationException;
 import io.queueservice.server.security.KeysUnavailableException;
@@ -32,23 +33,34 @@ import org.slf4j.LoggerFactory;
 final class Problems {
     private static final Logger log = LoggerFactory.getLogger(Problems.class);
 
-    private final long maxBodyBytes;
+    private Problems() {}
 
-    /** @param maxBodyBytes the body size limit, named in the answer to a body over it */
-    Problems(long maxBodyBytes) {
-        this.maxBodyBytes = maxBodyBytes;
+    /**
+     * The problem one item of a batch failed with: what the same message published alone would have been
+     * answered.
+     */
+    static Problem ofItem(Throwable failure) {
+        Throwable t = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+        return switch (t) {
+            case BrokerException e -> fromBroker(e);
+            case AccessDeniedException e -> Problem.of("insufficient-scope", "Forbidden", 403, e.getMessage());
+            default -> {
+                log.error("unexpected failure of a batch item", t);
+                yield Problem.of("internal", "Internal error", 500, "the service failed unexpectedly; see its logs");
+            }
+        };
     }
 
     /**
      * The router's handler of requests it answers {@code status} itself (no route for the path, no route for
      * the method, a path it cannot decode).
      */
-    Handler<RoutingContext> forStatus(int status) {
+    static Handler<RoutingContext> forStatus(int status) {
         return ctx -> write(ctx, fromStatus(status), null);
     }
 
     /** The failure handler of every route: for exceptions, and for statuses a handler failed a request with. */
-    void handle(RoutingContext ctx) {
+    static void handle(RoutingContext ctx) {
         Throwable failure = ctx.failure();
         if (failure instanceof CompletionException c && c.getCause() != null) {
             failure = c.getCause();
@@ -68,6 +80,20 @@ final class Problems {
         }
         switch (failure) {
             case BrokerException e -> write(ctx, fromBroker(e), retryAfter(e));
+            case IdempotencyStep.InFlightException e ->
+                write(
+                        ctx,
+                        Problem.of("idempotency-in-flight", "Request in progress", 409, e.getMessage()),
+                        e.retryAfter());
+            case IdempotencyStep.MismatchException e ->
+                write(ctx, Problem.of("idempotency-mismatch", "Idempotency key reused", 422, e.getMessage()), null);
+            case IdempotencyStoreUnavailableException e ->
+                write(
+                        ctx,
+                        Problem.of("idempotency-unavailable", "Idempotency keys unavailable", 503, e.getMessage()),
+                        e.retryAfter());
+            case BodyReader.TooLargeException e ->
+                write(ctx, Problem.of("too-large", "Request body too large", 413, e.getMessage()), null);
             case NotConfiguredException e ->
                 write(ctx, Problem.of("not-configured", "Not configured", 501, e.getMessage()), null);
             case AuthenticationException e -> {
@@ -121,14 +147,8 @@ final class Problems {
         };
     }
 
-    private Problem fromStatus(int status) {
+    private static Problem fromStatus(int status) {
         return switch (status) {
-            case 413 ->
-                Problem.of(
-                        "too-large",
-                        "Request body too large",
-                        413,
-                        "the request body is larger than the limit of " + maxBodyBytes + " bytes (MAX_BODY_SIZE)");
             case 404 -> Problem.of("no-route", "Not found", 404, "no route for this path");
             case 405 ->
                 Problem.of("method-not-allowed", "Method not allowed", 405, "this path does not take this method");

@@ -1,11 +1,7 @@
 package io.queueservice.server.api;
 
-import io.queueservice.broker.InvalidRequestException;
-import io.queueservice.metrics.PublishMetrics;
-import io.queueservice.metrics.PublishMetrics.PublishFailure;
 import io.queueservice.publish.OutgoingMessage;
 import io.queueservice.publish.Publisher;
-import io.queueservice.server.security.AccessControl;
 import io.queueservice.tracing.LogFields;
 import io.queueservice.tracing.TraceContext;
 import io.vertx.core.Context;
@@ -16,43 +12,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /api/v1/publish}: answers 202 only once the broker confirmed the message. A W3C {@code
- * traceparent} request header travels in the message headers (see {@link PublishRequest#toMessage(String,
- * String)}), and the message's trace id is in the log context of the request's lines.
+ * {@code POST /api/v1/publish}: answers 202 only once the broker confirmed the message (or, with {@code
+ * options.delay}, the message scheduled in the delay machinery). A W3C {@code traceparent} request header
+ * travels in the message headers (see {@link PublishRequest#toMessage(String, String)}), and the message's
+ * trace id is in the log context of the request's lines.
  */
 final class PublishHandler {
     private static final Logger log = LoggerFactory.getLogger(PublishHandler.class);
 
-    /** What a successful publish answers. */
-    record Published(String status, String messageId, String exchange, String routingKey) {}
-
     private final Publisher publisher;
-    private final PublishMetrics metrics;
-    private final AccessControl access;
+    private final Publishing publishing;
     private final WriteBatching writes;
 
-    PublishHandler(Publisher publisher, PublishMetrics metrics, AccessControl access) {
+    PublishHandler(Publisher publisher, Publishing publishing) {
         this.publisher = publisher;
-        this.metrics = metrics;
-        this.access = access;
+        this.publishing = publishing;
         this.writes = new WriteBatching(publisher);
     }
 
     void publish(RoutingContext ctx) {
-        OutgoingMessage message;
-        try {
-            message = JsonBodies.read(ctx, PublishRequest.class)
-                    .toMessage(
-                            ctx.request().getHeader(TraceContext.TRACEPARENT),
-                            ctx.request().getHeader(TraceContext.TRACESTATE));
-        } catch (InvalidRequestException e) {
-            metrics.publishFailed("", PublishFailure.INVALID); // the request's names cannot be trusted as labels
-            throw e;
-        }
-        access.checkPublish(AccessCheck.caller(ctx), message.exchange());
+        Publishing.Prepared prepared = publishing.prepare(
+                JsonBodies.read(ctx, PublishRequest.class),
+                AccessCheck.caller(ctx),
+                ctx.request().getHeader(TraceContext.TRACEPARENT),
+                ctx.request().getHeader(TraceContext.TRACESTATE));
+        OutgoingMessage message = prepared.toSend();
         RequestIds.put(ctx, LogFields.TRACE_ID, traceId(message));
-        Published answer = new Published(
-                "published", message.properties().getMessageId(), message.exchange(), message.routingKey());
         // No thread waits for the confirm: the answer is written on the request's event loop once it comes.
         Context eventLoop = Vertx.currentContext();
         writes.beforePublish(eventLoop);
@@ -61,19 +46,23 @@ final class PublishHandler {
                 .whenComplete((ok, failure) -> eventLoop.runOnContext(v -> {
                     writes.afterSettled();
                     if (failure != null) {
-                        ctx.fail(failure);
+                        ctx.fail(Publishing.inRequestTerms(failure));
                         return;
                     }
                     if (log.isDebugEnabled()) {
                         try (RequestIds.LogScope ignored = RequestIds.logContext(ctx)) {
+                            OutgoingMessage target = prepared.target();
                             log.debug(
-                                    "message {} accepted: exchange '{}', routing key '{}'",
-                                    answer.messageId(),
-                                    answer.exchange(),
-                                    answer.routingKey());
+                                    "message {} accepted: exchange '{}', routing key '{}'{}",
+                                    target.properties().getMessageId(),
+                                    target.exchange(),
+                                    target.routingKey(),
+                                    prepared instanceof Publishing.Scheduled s
+                                            ? ", due at " + s.scheduled().deliverAt()
+                                            : "");
                         }
                     }
-                    Json.write(ctx, 202, answer);
+                    Json.write(ctx, 202, prepared.answer());
                 }));
     }
 

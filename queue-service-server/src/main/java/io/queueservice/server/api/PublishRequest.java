@@ -7,11 +7,13 @@ import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.Violation;
 import io.queueservice.publish.OutgoingMessage;
 import io.queueservice.tracing.TraceContext;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -46,7 +48,25 @@ record PublishRequest(String exchange, String routingKey, RawJson message, Optio
             String messageId,
             String correlationId,
             String contentType,
-            Boolean mandatory) {}
+            Boolean mandatory,
+            Long delay) {}
+
+    /** {@code options.delay}: how long to wait before the message is delivered, when it is to wait. */
+    Optional<Duration> delay() {
+        return options == null || options.delay() == null
+                ? Optional.empty()
+                : Optional.of(Duration.ofMillis(options.delay()));
+    }
+
+    /**
+     * The JSON path of a field the library names its own way (a message's {@code headers}, its {@code delay}):
+     * those are under {@code options}.
+     */
+    static String jsonPath(String field) {
+        return field.equals("headers") || field.startsWith("headers.") || field.equals("delay")
+                ? "options." + field
+                : field;
+    }
 
     /** The message to publish, with a generated message id when none was given. */
     OutgoingMessage toMessage() {
@@ -71,7 +91,7 @@ record PublishRequest(String exchange, String routingKey, RawJson message, Optio
         if (message == null) {
             v.add(new Violation("message", "is required: any JSON value"));
         }
-        Options o = options == null ? new Options(null, null, null, null, null, null, null, null) : options;
+        Options o = options == null ? new Options(null, null, null, null, null, null, null, null, null) : options;
         String contentType = o.contentType() == null ? JSON : o.contentType();
         AmqpNames.checkShortString("options.contentType", contentType, v);
         AmqpNames.checkShortString("options.messageId", o.messageId(), v);

@@ -24,6 +24,7 @@ import io.queueservice.publish.Publisher;
 import io.queueservice.publish.UnroutableMessageException;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
+import io.queueservice.server.idempotency.Idempotency;
 import io.queueservice.server.security.TestTokens;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -138,7 +139,9 @@ class ApiAnswersTest {
                                 PublishMetrics.NO_OP,
                                 new QueueDepths(
                                         queue -> java.util.OptionalLong.empty(), registry, Duration.ofMinutes(1)),
-                                Optional.empty())),
+                                Optional.empty(),
+                                TestDelays.scheduling(),
+                                Idempotency.create(config.idempotency(), registry))),
                         new Health(List.of(), "test"),
                         registry)
                 .start("127.0.0.1", 0);
@@ -249,6 +252,95 @@ class ApiAnswersTest {
         JsonNode body = problem(post("/api/v1/queues", "topology:write", "{\"name\":\"taken\"}"), 409, "conflict");
 
         assertThat(body.path("argument").asText()).isEqualTo("x-max-length");
+    }
+
+    @Test
+    void aDelayedPublishIs202ScheduledWithItsDueTime() throws Exception {
+        HttpResponse<String> response = post(
+                "/api/v1/publish",
+                "publish",
+                "{\"exchange\":\"events\",\"routingKey\":\"ok\",\"message\":1,\"options\":{\"delay\":60000}}");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.path("status").asText()).isEqualTo("scheduled");
+        assertThat(body.path("messageId").asText()).isNotBlank();
+        assertThat(java.time.Instant.parse(body.path("deliverAt").asText()))
+                .isAfter(java.time.Instant.now().plusSeconds(50));
+    }
+
+    @Test
+    void aDelayOutOfRangeIsA400OnOptionsDelay() throws Exception {
+        JsonNode body = problem(
+                post("/api/v1/publish", "publish", "{\"routingKey\":\"ok\",\"message\":1,\"options\":{\"delay\":-1}}"),
+                400,
+                "validation");
+
+        assertThat(body.path("errors").get(0).path("field").asText()).isEqualTo("options.delay");
+    }
+
+    @Test
+    void publishingIntoTheDelayMachineryDirectlyIsRefused() throws Exception {
+        JsonNode body = problem(publish("qs.delay.level.03", "ok"), 400, "validation");
+
+        assertThat(body.path("errors").get(0).path("field").asText()).isEqualTo("exchange");
+    }
+
+    @Test
+    void anIdempotencyKeyReplaysTheFirstAnswerAndPublishesOnce() throws Exception {
+        String body = "{\"routingKey\":\"ok\",\"message\":{\"order\":42}}";
+        int before = published.size();
+
+        HttpResponse<String> first = postWithKey("order-42", body);
+        HttpResponse<String> again = postWithKey("order-42", body);
+
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(again.body()).isEqualTo(first.body());
+        assertThat(again.headers().firstValue("Idempotent-Replayed")).contains("true");
+        assertThat(first.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        assertThat(published).hasSize(before + 1);
+    }
+
+    @Test
+    void anIdempotencyKeyWithAnotherBodyIs422() throws Exception {
+        postWithKey("order-43", "{\"routingKey\":\"ok\",\"message\":1}");
+
+        problem(postWithKey("order-43", "{\"routingKey\":\"ok\",\"message\":2}"), 422, "idempotency-mismatch");
+    }
+
+    @Test
+    void aFailureThatIsNotKeptLetsTheRetryGoThrough() throws Exception {
+        int before = published.size();
+
+        problem(postWithKey("order-44", "{\"routingKey\":\"down\",\"message\":1}"), 503, "unavailable");
+        problem(postWithKey("order-44", "{\"routingKey\":\"down\",\"message\":1}"), 503, "unavailable");
+
+        assertThat(published).hasSize(before + 2);
+    }
+
+    @Test
+    void aMalformedIdempotencyKeyIs400() throws Exception {
+        JsonNode body = problem(postWithKey("", "{\"routingKey\":\"ok\",\"message\":1}"), 400, "validation");
+
+        assertThat(body.path("errors").get(0).path("field").asText()).isEqualTo("Idempotency-Key");
+    }
+
+    private static HttpResponse<String> postWithKey(String key, String body) throws Exception {
+        return client.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/v1/publish"))
+                        .header(
+                                "Authorization",
+                                "Bearer "
+                                        + TestTokens.hs256(
+                                                SECRET,
+                                                TestTokens.claims("t", "publish")
+                                                        .build()))
+                        .header("Content-Type", "application/json")
+                        .header("Idempotency-Key", key)
+                        .POST(BodyPublishers.ofString(body))
+                        .build(),
+                BodyHandlers.ofString());
     }
 
     @Test

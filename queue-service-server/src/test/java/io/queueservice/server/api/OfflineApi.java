@@ -10,6 +10,7 @@ import io.queueservice.metrics.QueueDepths;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
+import io.queueservice.server.idempotency.Idempotency;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -48,7 +49,9 @@ final class OfflineApi implements AutoCloseable {
                         publisher,
                         PublishMetrics.NO_OP,
                         new QueueDepths(topology, registry, Duration.ofMinutes(1)),
-                        Optional.empty())), // no management API
+                        Optional.empty(), // no management API
+                        TestDelays.unavailable(),
+                        Idempotency.create(config.idempotency(), registry))),
                 new Health(List.of(publishConnection, adminConnection), VERSION),
                 registry);
     }

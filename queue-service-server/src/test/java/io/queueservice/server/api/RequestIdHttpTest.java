@@ -14,6 +14,7 @@ import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.metrics.QueueDepths;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
+import io.queueservice.server.idempotency.Idempotency;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -189,7 +190,9 @@ class RequestIdHttpTest {
                                 null,
                                 PublishMetrics.NO_OP,
                                 new QueueDepths(topology, registry, Duration.ofMinutes(1)),
-                                Optional.empty())),
+                                Optional.empty(),
+                                TestDelays.unavailable(),
+                                Idempotency.create(config.idempotency(), registry))),
                         new Health(List.of(connection), "test"),
                         registry)
                 .start("127.0.0.1", 0);
