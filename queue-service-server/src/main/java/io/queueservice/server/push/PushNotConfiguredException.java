@@ -1,0 +1,13 @@
+package io.queueservice.server.push;
+
+/**
+ * The service is not set up to do this (no {@code SUBSCRIPTIONS_KEY} to encrypt signing secrets with); the
+ * message says what to set. An HTTP layer answers 501, as for other features that need configuration.
+ */
+public final class PushNotConfiguredException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public PushNotConfiguredException(String message) {
+        super(message);
+    }
+}
