@@ -8,6 +8,7 @@ import io.queueservice.publish.Publisher;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
 import io.queueservice.server.idempotency.Idempotency;
+import io.queueservice.server.push.SubscriptionOperations;
 import io.queueservice.server.security.AccessControl;
 import io.queueservice.server.security.Scope;
 import io.vertx.core.Handler;
@@ -59,6 +60,7 @@ public final class HttpApi {
      * @param management lists the queues of the virtual host; empty when RABBITMQ_MANAGEMENT_URL is not set
      * @param delays schedules publishes with {@code options.delay}
      * @param idempotency keeps the answers of publishes with an {@code Idempotency-Key}
+     * @param subscriptions push subscriptions
      */
     public record Gateway(
             TopologyOperations topology,
@@ -67,7 +69,8 @@ public final class HttpApi {
             QueueDepths queueDepths,
             Optional<ManagementApi> management,
             Delays delays,
-            Idempotency idempotency) {}
+            Idempotency idempotency,
+            SubscriptionOperations subscriptions) {}
 
     /** What a route reads before its handler runs: nothing, or a JSON body up to a limit. */
     private record Body(BodyReader reader) {
@@ -188,6 +191,57 @@ public final class HttpApi {
             routes.add(HttpMethod.POST, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, json, Threading.WORKER, topo::bind);
             routes.add(
                     HttpMethod.DELETE, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, json, Threading.WORKER, topo::unbind);
+
+            SubscriptionHandler subs = new SubscriptionHandler(g.subscriptions());
+            routes.add(
+                    HttpMethod.GET,
+                    "/api/v1/subscriptions",
+                    Scope.SUBSCRIPTIONS_READ,
+                    Body.NONE,
+                    Threading.WORKER,
+                    subs::list);
+            routes.add(
+                    HttpMethod.POST,
+                    "/api/v1/subscriptions",
+                    Scope.SUBSCRIPTIONS_WRITE,
+                    json,
+                    Threading.WORKER,
+                    subs::create);
+            routes.add(
+                    HttpMethod.GET,
+                    "/api/v1/subscriptions/{name}",
+                    Scope.SUBSCRIPTIONS_READ,
+                    Body.NONE,
+                    Threading.WORKER,
+                    subs::get);
+            routes.add(
+                    HttpMethod.PUT,
+                    "/api/v1/subscriptions/{name}",
+                    Scope.SUBSCRIPTIONS_WRITE,
+                    json,
+                    Threading.WORKER,
+                    subs::update);
+            routes.add(
+                    HttpMethod.DELETE,
+                    "/api/v1/subscriptions/{name}",
+                    Scope.SUBSCRIPTIONS_WRITE,
+                    Body.NONE,
+                    Threading.WORKER,
+                    subs::delete);
+            routes.add(
+                    HttpMethod.POST,
+                    "/api/v1/subscriptions/{name}/pause",
+                    Scope.SUBSCRIPTIONS_WRITE,
+                    Body.NONE,
+                    Threading.WORKER,
+                    subs::pause);
+            routes.add(
+                    HttpMethod.POST,
+                    "/api/v1/subscriptions/{name}/resume",
+                    Scope.SUBSCRIPTIONS_WRITE,
+                    Body.NONE,
+                    Threading.WORKER,
+                    subs::resume);
         });
 
         HttpServerOptions options = new HttpServerOptions()

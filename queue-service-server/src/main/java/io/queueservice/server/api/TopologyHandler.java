@@ -5,6 +5,7 @@ import io.queueservice.broker.QueueInfo;
 import io.queueservice.broker.QueueType;
 import io.queueservice.broker.TopologyOperations;
 import io.queueservice.metrics.QueueDepths;
+import io.queueservice.server.NotConfiguredException;
 import io.queueservice.server.api.TopologyRequests.BindingRequest;
 import io.queueservice.server.api.TopologyRequests.ExchangeRequest;
 import io.queueservice.server.api.TopologyRequests.QueueRequest;

@@ -38,6 +38,7 @@ public final class PushSubscriptions implements AutoCloseable {
     private final List<BrokerConnection> connections = new ArrayList<>();
     private final List<ConfirmingPublisher> publishers = new ArrayList<>();
     private final DefinitionsLog definitions;
+    private final Topology topology;
     private final Subscriptions subscriptions;
     private final PushRunner runner;
     private final ExecutorService handlers;
@@ -59,7 +60,7 @@ public final class PushSubscriptions implements AutoCloseable {
         ConfirmingPublisher definitionsPublisher = new ConfirmingPublisher(
                 definitionsConnection, new KnownExchanges(), ctx.publish(), PublishMetrics.NO_OP);
         publishers.add(definitionsPublisher);
-        Topology topology = new Topology(definitionsConnection, ctx.worker().queueType());
+        topology = new Topology(definitionsConnection, ctx.worker().queueType());
         definitionsConnection.start();
         definitions = DefinitionsLog.start(
                 definitionsConnection,
@@ -161,6 +162,11 @@ public final class PushSubscriptions implements AutoCloseable {
     /** The service the API's routes call. */
     public Subscriptions subscriptions() {
         return subscriptions;
+    }
+
+    /** Queues and exchanges, through the definitions connection: the queue depths of a process without the API. */
+    public Topology topology() {
+        return topology;
     }
 
     /** The broker connections, for health checks and the connection metrics. */

@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  * PushNotConfiguredException} (501: no {@code SUBSCRIPTIONS_KEY}), {@link
  * io.queueservice.broker.BrokerUnavailableException} (503), {@link BrokerTimeoutException} (504).
  */
-public final class Subscriptions {
+public final class Subscriptions implements SubscriptionOperations {
     static final String SECRET_PREFIX = "whsec_";
     static final String MASK = "****";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
@@ -92,6 +92,7 @@ public final class Subscriptions {
     // --- reads
 
     /** Every subscription, by name. */
+    @Override
     public List<SubscriptionView> list() {
         return log.definitions(Subscription.KIND).values().stream()
                 .map(this::view)
@@ -99,6 +100,7 @@ public final class Subscriptions {
     }
 
     /** @throws ResourceNotFoundException when there is none of that name */
+    @Override
     public SubscriptionView get(String name) {
         return view(definition(name));
     }
@@ -110,6 +112,7 @@ public final class Subscriptions {
      *
      * @return it, with its signing secret in clear (the only answer that shows it)
      */
+    @Override
     public SubscriptionView create(SubscriptionRequest request) {
         requireKey();
         List<Violation> v = new ArrayList<>();
@@ -161,6 +164,7 @@ public final class Subscriptions {
      *
      * @return the subscription, with its secret in clear when a new one was given
      */
+    @Override
     public SubscriptionView update(String name, SubscriptionRequest request) {
         requireKey();
         List<Violation> v = new ArrayList<>();
@@ -203,12 +207,14 @@ public final class Subscriptions {
     }
 
     /** Deletes a subscription: every instance stops delivering it (the queue and its messages stay). */
+    @Override
     public void delete(String name) {
         join(log.delete(Subscription.KIND, name, Precondition.any()));
         states.forget(name);
     }
 
     /** Stops deliveries on every instance until {@link #resume}; messages wait in the queue. */
+    @Override
     public SubscriptionView pause(String name) {
         return view(change(
                 name,
@@ -218,6 +224,7 @@ public final class Subscriptions {
     }
 
     /** Delivers again (also after the endpoint answered 410 Gone). */
+    @Override
     public SubscriptionView resume(String name) {
         return view(change(name, Subscription::resumed));
     }
