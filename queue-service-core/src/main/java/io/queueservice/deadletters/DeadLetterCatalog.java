@@ -6,6 +6,7 @@ import io.queueservice.broker.ResourceNotFoundException;
 import io.queueservice.broker.TopologyOperations;
 import io.queueservice.deadletters.DeadLetterRouting.Served;
 import io.queueservice.deadletters.DeadLetterRouting.Via;
+import io.queueservice.worker.RetrySchedule;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -51,6 +52,8 @@ public final class DeadLetterCatalog implements DeadLetterOperations {
         directory.ifPresent(d -> merge(DeadLetterRouting.of(d.read(), true, known::isMachinery), serves, via));
         merge(DeadLetterRouting.of(known.snapshot(), false, known::isMachinery), serves, via);
         known.registered().forEach((dlq, served) -> served.forEach(s -> add(serves, via, dlq, s, Via.SERVICE)));
+        known.subscriptionQueues()
+                .forEach(q -> add(serves, via, RetrySchedule.deadLetterQueue(q), q, Via.SUBSCRIPTION));
         List<DeadLetterQueue> out = new ArrayList<>();
         for (Map.Entry<String, Set<String>> e : serves.entrySet()) {
             if (out.size() >= MAX_QUEUES) {

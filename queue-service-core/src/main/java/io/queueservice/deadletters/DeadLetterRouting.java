@@ -42,7 +42,9 @@ public final class DeadLetterRouting {
         WORKER,
         /** A queue's dead-letter exchange (and routing key) routes into it. */
         DEAD_LETTER_EXCHANGE,
-        /** Registered by a part of the service that declared it (push subscriptions, delayed delivery). */
+        /** The dead-letter queue of a push subscription's queue, {@code <queue>.dlq}. */
+        SUBSCRIPTION,
+        /** Registered by a part of the service that declared it (delayed delivery). */
         SERVICE
     }
 

@@ -11,11 +11,13 @@ import io.queueservice.deadletters.BrokerDirectory.ExchangeEntry;
 import io.queueservice.deadletters.BrokerDirectory.QueueEntry;
 import io.queueservice.deadletters.BrokerDirectory.Snapshot;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * What this instance of the service knows about dead-lettering without the management API: the queues,
@@ -32,6 +34,7 @@ public final class KnownTopology {
     private final Set<String> workerQueues = ConcurrentHashMap.newKeySet();
     private final Map<String, Set<String>> registered = new ConcurrentHashMap<>();
     private final Set<String> machineryPrefixes = ConcurrentHashMap.newKeySet();
+    private volatile Supplier<Collection<String>> subscriptionQueues = List::of;
 
     /** A queue a worker of this process consumes: its dead-letter queue is {@code <queue>.dlq}. */
     public void consumed(String queue) {
@@ -61,6 +64,23 @@ public final class KnownTopology {
     /** Whether the queue belongs to the service's own machinery (see {@link #machinery}). */
     boolean isMachinery(String queue) {
         return machineryPrefixes.stream().anyMatch(queue::startsWith);
+    }
+
+    /**
+     * Where to find, when asked, the queues push subscriptions consume: each one's dead-letter queue is
+     * {@code <queue>.dlq}, as for any worker of the toolkit. A source that fails is skipped.
+     */
+    public void subscriptions(Supplier<Collection<String>> queues) {
+        subscriptionQueues = queues;
+    }
+
+    /** The queues push subscriptions consume now; empty when they cannot be read. */
+    Collection<String> subscriptionQueues() {
+        try {
+            return subscriptionQueues.get();
+        } catch (RuntimeException unavailable) {
+            return List.of();
+        }
     }
 
     /** The queues registered with {@link #register}, each with those it serves. */

@@ -10,6 +10,7 @@ import io.queueservice.redrive.RedriveOperations;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
 import io.queueservice.server.idempotency.Idempotency;
+import io.queueservice.server.push.SubscriptionOperations;
 import io.queueservice.server.security.AccessControl;
 import io.queueservice.server.security.Scope;
 import io.vertx.core.Handler;
@@ -61,6 +62,7 @@ public final class HttpApi {
      * @param management lists the queues of the virtual host; empty when RABBITMQ_MANAGEMENT_URL is not set
      * @param delays schedules publishes with {@code options.delay}
      * @param idempotency keeps the answers of publishes with an {@code Idempotency-Key}
+     * @param subscriptions push subscriptions
      * @param deadLetters dead-letter queues and redrives, and the console; empty: none of their routes
      */
     public record Gateway(
@@ -71,6 +73,7 @@ public final class HttpApi {
             Optional<ManagementApi> management,
             Delays delays,
             Idempotency idempotency,
+            SubscriptionOperations subscriptions,
             Optional<DeadLetters> deadLetters) {
 
         /** Without dead letters, redrives nor console. */
@@ -81,8 +84,18 @@ public final class HttpApi {
                 QueueDepths queueDepths,
                 Optional<ManagementApi> management,
                 Delays delays,
-                Idempotency idempotency) {
-            this(topology, publisher, publishMetrics, queueDepths, management, delays, idempotency, Optional.empty());
+                Idempotency idempotency,
+                SubscriptionOperations subscriptions) {
+            this(
+                    topology,
+                    publisher,
+                    publishMetrics,
+                    queueDepths,
+                    management,
+                    delays,
+                    idempotency,
+                    subscriptions,
+                    Optional.empty());
         }
     }
 
@@ -212,6 +225,57 @@ public final class HttpApi {
             routes.add(HttpMethod.POST, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, json, Threading.WORKER, topo::bind);
             routes.add(
                     HttpMethod.DELETE, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, json, Threading.WORKER, topo::unbind);
+
+            SubscriptionHandler subs = new SubscriptionHandler(g.subscriptions());
+            routes.add(
+                    HttpMethod.GET,
+                    "/api/v1/subscriptions",
+                    Scope.SUBSCRIPTIONS_READ,
+                    Body.NONE,
+                    Threading.WORKER,
+                    subs::list);
+            routes.add(
+                    HttpMethod.POST,
+                    "/api/v1/subscriptions",
+                    Scope.SUBSCRIPTIONS_WRITE,
+                    json,
+                    Threading.WORKER,
+                    subs::create);
+            routes.add(
+                    HttpMethod.GET,
+                    "/api/v1/subscriptions/{name}",
+                    Scope.SUBSCRIPTIONS_READ,
+                    Body.NONE,
+                    Threading.WORKER,
+                    subs::get);
+            routes.add(
+                    HttpMethod.PUT,
+                    "/api/v1/subscriptions/{name}",
+                    Scope.SUBSCRIPTIONS_WRITE,
+                    json,
+                    Threading.WORKER,
+                    subs::update);
+            routes.add(
+                    HttpMethod.DELETE,
+                    "/api/v1/subscriptions/{name}",
+                    Scope.SUBSCRIPTIONS_WRITE,
+                    Body.NONE,
+                    Threading.WORKER,
+                    subs::delete);
+            routes.add(
+                    HttpMethod.POST,
+                    "/api/v1/subscriptions/{name}/pause",
+                    Scope.SUBSCRIPTIONS_WRITE,
+                    Body.NONE,
+                    Threading.WORKER,
+                    subs::pause);
+            routes.add(
+                    HttpMethod.POST,
+                    "/api/v1/subscriptions/{name}/resume",
+                    Scope.SUBSCRIPTIONS_WRITE,
+                    Body.NONE,
+                    Threading.WORKER,
+                    subs::resume);
 
             // Dead letters, redrives and the operator console (docs/dead-letters.md, docs/console.md).
             g.deadLetters().ifPresent(d -> {

@@ -3,7 +3,6 @@ package io.queueservice.server.api;
 import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.delay.ScheduledMessage;
 import io.queueservice.metrics.PublishMetrics;
-import io.queueservice.metrics.PublishMetrics.PublishFailure;
 import io.queueservice.publish.OutgoingMessage;
 import io.queueservice.server.security.AccessControl;
 import io.queueservice.server.security.Caller;
@@ -82,7 +81,7 @@ final class Publishing {
         OutgoingMessage message;
         Optional<Duration> delay;
         try {
-            message = request.toMessage(traceparent, tracestate);
+            message = PublishMessages.toMessage(request, traceparent, tracestate);
             delay = request.delay();
             if (delays.isReserved(message.exchange(), message.routingKey())) {
                 throw new InvalidRequestException(
@@ -91,7 +90,7 @@ final class Publishing {
                                 + " options.delay");
             }
         } catch (InvalidRequestException e) {
-            metrics.publishFailed("", PublishFailure.INVALID); // the request's names cannot be trusted as labels
+            metrics.invalidRequest();
             throw e;
         }
         access.checkPublish(caller, message.exchange());
@@ -101,7 +100,7 @@ final class Publishing {
         try {
             return new Scheduled(message, delays.schedule(message, delay.get()));
         } catch (InvalidRequestException e) {
-            metrics.publishFailed("", PublishFailure.INVALID);
+            metrics.invalidRequest();
             throw e.renamed(PublishRequest::jsonPath);
         }
     }

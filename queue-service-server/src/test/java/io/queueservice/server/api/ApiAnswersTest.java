@@ -141,7 +141,8 @@ class ApiAnswersTest {
                                         queue -> java.util.OptionalLong.empty(), registry, Duration.ofMinutes(1)),
                                 Optional.empty(),
                                 TestDelays.scheduling(),
-                                Idempotency.create(config.idempotency(), registry))),
+                                Idempotency.create(config.idempotency(), registry),
+                                new UnavailableSubscriptions())),
                         new Health(List.of(), "test"),
                         registry)
                 .start("127.0.0.1", 0);

@@ -197,6 +197,7 @@ class DeadLetterApiTest {
                                 Optional.empty(),
                                 TestDelays.scheduling(),
                                 Idempotency.create(config.idempotency(), registry),
+                                new UnavailableSubscriptions(),
                                 Optional.of(new HttpApi.DeadLetters(DEAD_LETTERS, REDRIVES, traffic)))),
                         new Health(List.of(), "test"),
                         registry)

@@ -51,7 +51,8 @@ final class OfflineApi implements AutoCloseable {
                         new QueueDepths(topology, registry, Duration.ofMinutes(1)),
                         Optional.empty(), // no management API
                         TestDelays.unavailable(),
-                        Idempotency.create(config.idempotency(), registry))),
+                        Idempotency.create(config.idempotency(), registry),
+                        new UnavailableSubscriptions())),
                 new Health(List.of(publishConnection, adminConnection), VERSION),
                 registry);
     }

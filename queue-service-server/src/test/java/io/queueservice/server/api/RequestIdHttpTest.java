@@ -192,7 +192,8 @@ class RequestIdHttpTest {
                                 new QueueDepths(topology, registry, Duration.ofMinutes(1)),
                                 Optional.empty(),
                                 TestDelays.unavailable(),
-                                Idempotency.create(config.idempotency(), registry))),
+                                Idempotency.create(config.idempotency(), registry),
+                                new UnavailableSubscriptions())),
                         new Health(List.of(connection), "test"),
                         registry)
                 .start("127.0.0.1", 0);
