@@ -1,6 +1,6 @@
 // The operator console: a client of the service's public API, nothing more. Every action is an API call with the
 // caller's token (kept in sessionStorage only), so the API's scopes apply: topology:read to look, topology:write
-// to redrive. No library, no build step; text from the API is always set with textContent, never as HTML.
+// to redrive, subscriptions:read and subscriptions:write for push subscriptions. No library, no build step; text from the API is always set with textContent, never as HTML.
 "use strict";
 
 (function () {
@@ -431,6 +431,69 @@
     }
   }
 
+  // ---- Push subscriptions ---------------------------------------------------------------------------------
+
+  function renderSubscriptions(subs) {
+    const tbody = $("subscriptions").tBodies[0];
+    replaceRows(tbody, () => {
+      for (const sub of subs) {
+        const tr = newRow(tbody, sub.name);
+        tr.dataset.subscription = sub.name;
+        tr.dataset.state = sub.state;
+        cell(tr, "Subscription", sub.name, "name");
+        cell(tr, "Queue", sub.queue, "name");
+        cell(tr, "State", sub.state + (sub.pausedReason ? ": " + sub.pausedReason : ""), "state-" + sub.state);
+        const counts = sub.counts || {};
+        cell(tr, "Delivered", counts.delivered, "num");
+        cell(tr, "Failed attempts", counts.failedAttempts, "num");
+        cell(tr, "Dead-lettered", counts.deadLettered, "num");
+        const e = sub.lastError;
+        cell(tr, "Last error", e ? e.at + ": " + (e.httpStatus ? "HTTP " + e.httpStatus + ", " : "") + e.cause : null);
+        const actions = document.createElement("div");
+        actions.className = "actions";
+        const paused = sub.state === "paused";
+        const action = paused ? "resume" : "pause";
+        const b = button(paused ? "Resume" : "Pause", (paused ? "Resume " : "Pause ") + sub.name,
+          () => pauseOrResume(sub.name, action), paused ? undefined : "secondary");
+        b.dataset.focusKey = "sub:" + sub.name;
+        b.dataset.action = action;
+        actions.appendChild(b);
+        cell(tr, "Actions", actions);
+      }
+    });
+    $("subs-empty").hidden = subs.length > 0;
+  }
+
+  async function refreshSubscriptions() {
+    const note = $("subs-note");
+    try {
+      const listed = await api("GET", "/api/v1/subscriptions");
+      note.hidden = true;
+      renderSubscriptions(listed.subscriptions);
+    } catch (error) {
+      // Not configured (501) or not allowed (403) for this token: say so here, the rest of the page works.
+      if (error instanceof ApiError && (error.status === 501 || error.status === 403)) {
+        note.textContent = error.message;
+        note.hidden = false;
+        renderSubscriptions([]);
+        $("subs-empty").hidden = true;
+        return;
+      }
+      throw error;
+    }
+  }
+
+  async function pauseOrResume(name, action) {
+    showError(null);
+    try {
+      const sub = await api("POST", "/api/v1/subscriptions/" + encodeURIComponent(name) + "/" + action);
+      announce("Subscription " + sub.name + " is " + sub.state + ".");
+      await refreshSubscriptions();
+    } catch (error) {
+      showError(error);
+    }
+  }
+
   // ---- Refresh ------------------------------------------------------------------------------------------------
 
   async function refresh() {
@@ -440,6 +503,7 @@
       renderStats(stats);
       renderDeadLetters(deadLetters);
       await refreshRedrives();
+      await refreshSubscriptions();
       showAuth(false);
       showError(null);
       $("connection").textContent = "Updated " + new Date().toLocaleTimeString();

@@ -49,6 +49,9 @@ class ConsoleBrowserIT {
     private static BrokerProbe broker;
     private static WebDriver browser;
     private static Path profile;
+    private static String definitions;
+    private static final String SUBSCRIPTIONS_KEY = java.util.Base64.getEncoder()
+            .encodeToString("console-test-key-of-32-bytes!!!!".getBytes(StandardCharsets.UTF_8));
 
     @BeforeAll
     static void start() throws Exception {
@@ -58,7 +61,22 @@ class ConsoleBrowserIT {
                     + " set CHROMIUM and CHROMEDRIVER to their paths");
         }
         broker = new BrokerProbe(SharedBroker.url());
-        service = RunningService.start(SharedBroker.url(), Map.of("AUTH_MODE", "jwt", "JWT_SECRET", SECRET));
+        definitions = broker.queue(uniqueName("console-definitions"));
+        service = RunningService.start(
+                SharedBroker.url(),
+                Map.of(
+                        "AUTH_MODE",
+                        "jwt",
+                        "JWT_SECRET",
+                        SECRET,
+                        "SUBSCRIPTIONS_KEY",
+                        SUBSCRIPTIONS_KEY,
+                        "PUSH_ALLOW_HTTP",
+                        "true",
+                        "PUSH_ALLOWED_HOSTS",
+                        "127.0.0.1",
+                        "DEFINITIONS_STREAM",
+                        definitions));
         api = service.api().withToken(token());
         profile = Files.createTempDirectory("console-chromium-");
         ChromeOptions options = new ChromeOptions()
@@ -102,7 +120,8 @@ class ConsoleBrowserIT {
     private static String token() {
         return TestTokens.hs256(
                 SECRET,
-                TestTokens.claims("console-it", "topology:read topology:write").build());
+                TestTokens.claims("console-it", "topology:read topology:write subscriptions:read subscriptions:write")
+                        .build());
     }
 
     @Test
@@ -153,6 +172,59 @@ class ConsoleBrowserIT {
         assertThat(new String(back.getBody(), StandardCharsets.UTF_8)).isEqualTo(body);
         assertThat(broker.depth(dlq)).isZero();
         screenshot("console-redriven.png", 1000);
+    }
+
+    @Test
+    void aPushSubscriptionIsShownWithItsStateAndPausedAndResumedFromTheConsole() {
+        String queue = broker.queue(uniqueName("console-sub"));
+        assertThat(api.post("/api/v1/queues", json(Map.of("name", queue))).status())
+                .isEqualTo(201);
+        broker.queue(queue + ".dlq"); // the subscription's worker declares it, and its retry queues:
+        new io.queueservice.worker.RetrySchedule(
+                        queue,
+                        io.queueservice.worker.WorkerOptions.from(new io.queueservice.config.ConfigReader(Map.of()))
+                                .retry())
+                .retryQueues()
+                .forEach(broker::queue);
+        String name = uniqueName("console-hook");
+        var created = api.post(
+                "/api/v1/subscriptions",
+                json(Map.of("name", name, "queue", queue, "endpoint", "http://127.0.0.1:9/hook")));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        try {
+            browser.get(service.api().base().resolve("/console/").toString());
+            // The token as the page keeps it once pasted (the first test pastes it with the keyboard).
+            ((JavascriptExecutor) browser)
+                    .executeScript("sessionStorage.setItem('queue-service-token', arguments[0])", token());
+            browser.navigate().refresh();
+            WebDriverWait wait = new WebDriverWait(browser, WAIT);
+            By row = By.cssSelector("#subscriptions tr[data-subscription='" + name + "']");
+            wait.until(ExpectedConditions.visibilityOfElementLocated(row));
+            assertThat(browser.findElement(row).getAttribute("data-state")).isEqualTo("active");
+            assertThat(browser.findElement(row).getText()).contains(queue);
+
+            browser.findElement(row)
+                    .findElement(By.cssSelector("button[data-action='pause']"))
+                    .click();
+            wait.until(ExpectedConditions.attributeToBe(row, "data-state", "paused"));
+            assertThat(api.get("/api/v1/subscriptions/" + name)
+                            .json()
+                            .path("state")
+                            .asText())
+                    .isEqualTo("paused");
+
+            browser.findElement(row)
+                    .findElement(By.cssSelector("button[data-action='resume']"))
+                    .click();
+            wait.until(ExpectedConditions.attributeToBe(row, "data-state", "active"));
+            assertThat(api.get("/api/v1/subscriptions/" + name)
+                            .json()
+                            .path("state")
+                            .asText())
+                    .isEqualTo("active");
+        } finally {
+            api.delete("/api/v1/subscriptions/" + name);
+        }
     }
 
     @Test
