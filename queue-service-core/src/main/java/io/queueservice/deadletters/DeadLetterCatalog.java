@@ -1,5 +1,6 @@
 package io.queueservice.deadletters;
 
+import io.queueservice.broker.BrokerException;
 import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.QueueInfo;
 import io.queueservice.broker.ResourceNotFoundException;
@@ -15,14 +16,17 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dead-letter queues the service knows: from the whole virtual host when a {@link BrokerDirectory} (the
- * management API) is there, and always those this instance knows ({@link KnownTopology}). Each one's depth is
+ * management API) is there and answers, and always those this instance knows ({@link KnownTopology}). Each one's depth is
  * read from the broker when asked (a passive declaration); a queue that no longer exists is left out. At most
  * {@value #MAX_QUEUES} are listed.
  */
 public final class DeadLetterCatalog implements DeadLetterOperations {
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterCatalog.class);
     static final int MAX_QUEUES = 500;
 
     private final TopologyOperations topology;
@@ -49,7 +53,16 @@ public final class DeadLetterCatalog implements DeadLetterOperations {
     public DeadLetterListing deadLetterQueues() {
         Map<String, Set<String>> serves = new TreeMap<>();
         Map<String, Set<Via>> via = new TreeMap<>();
-        directory.ifPresent(d -> merge(DeadLetterRouting.of(d.read(), true, known::isMachinery), serves, via));
+        boolean complete = false;
+        if (directory.isPresent()) {
+            try {
+                merge(DeadLetterRouting.of(directory.get().read(), true, known::isMachinery), serves, via);
+                complete = true;
+            } catch (BrokerException e) {
+                // Say what this instance knows rather than nothing; "complete": false tells the caller.
+                log.warn("listing dead-letter queues without the management API, which failed: {}", e.getMessage());
+            }
+        }
         merge(DeadLetterRouting.of(known.snapshot(), false, known::isMachinery), serves, via);
         known.registered().forEach((dlq, served) -> served.forEach(s -> add(serves, via, dlq, s, Via.SERVICE)));
         known.subscriptionQueues()
@@ -63,7 +76,7 @@ public final class DeadLetterCatalog implements DeadLetterOperations {
             info.ifPresent(i -> out.add(new DeadLetterQueue(
                     e.getKey(), List.copyOf(e.getValue()), via.get(e.getKey()), i.messages(), i.consumers())));
         }
-        return new DeadLetterListing(out, directory.isPresent());
+        return new DeadLetterListing(out, complete);
     }
 
     @Override

@@ -84,13 +84,14 @@ public final class DeadLetterRouting {
                         .add(b));
         for (QueueEntry q : snapshot.queues()) {
             if (q.deadLetterExchange().isEmpty()
-                    || RETRY_QUEUE.matcher(q.name()).matches()) {
+                    || RETRY_QUEUE.matcher(q.name()).matches()
+                    || machinery.test(q.name())) {
                 continue;
             }
             Set<String> targets = new LinkedHashSet<>();
             route(q.deadLetterExchange().get(), q.deadLetterRoutingKey().orElse(null), types, bySource, targets, 0);
             for (String target : targets) {
-                if (!target.equals(q.name()) && (!complete || queueNames.contains(target))) {
+                if (!target.equals(q.name()) && !machinery.test(target) && (!complete || queueNames.contains(target))) {
                     add(serves, via, target, q.name(), Via.DEAD_LETTER_EXCHANGE);
                 }
             }

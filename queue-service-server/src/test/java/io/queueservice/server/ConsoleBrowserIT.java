@@ -24,6 +24,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -136,7 +137,7 @@ class ConsoleBrowserIT {
         deadLetter(dlq, work, body, "invoice total is negative");
 
         browser.get(service.api().base().resolve("/console").toString());
-        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        WebDriverWait wait = waiting();
         // AUTH_MODE=jwt: the page asks for a token, kept in sessionStorage; typed and sent with the keyboard.
         WebElement tokenField = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
         tokenField.sendKeys(token(), Keys.ENTER);
@@ -144,14 +145,11 @@ class ConsoleBrowserIT {
                 .isEqualTo(1L);
 
         By dlqRow = By.cssSelector("#deadletters tr[data-queue='" + dlq + "']");
-        WebElement row = wait.until(ExpectedConditions.visibilityOfElementLocated(dlqRow));
-        assertThat(row.getText()).contains(work);
-        assertThat(browser.findElement(By.cssSelector("#queues tr[data-queue='" + dlq + "']"))
-                        .getText())
-                .as("the queue panel shows its depth")
-                .contains("1");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(dlqRow, work));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("#queues tr[data-queue='" + dlq + "'] td[data-label='Ready']"), "1"));
 
-        row.findElement(By.cssSelector("button[data-action='look']")).click();
+        click(dlqRow, "look");
         WebElement message =
                 wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#message-list li")));
         assertThat(message.getText()).contains("invoice total is negative").contains(work);
@@ -160,9 +158,7 @@ class ConsoleBrowserIT {
                 .isEqualTo("messages-title");
         screenshot("console-deadletter.png", 1700);
 
-        browser.findElement(dlqRow)
-                .findElement(By.cssSelector("button[data-action='redrive']"))
-                .click();
+        click(dlqRow, "redrive");
         WebElement start = wait.until(ExpectedConditions.elementToBeClickable(By.id("redrive-start")));
         start.click();
         wait.until(ExpectedConditions.presenceOfElementLocated(
@@ -197,15 +193,12 @@ class ConsoleBrowserIT {
             ((JavascriptExecutor) browser)
                     .executeScript("sessionStorage.setItem('queue-service-token', arguments[0])", token());
             browser.navigate().refresh();
-            WebDriverWait wait = new WebDriverWait(browser, WAIT);
+            WebDriverWait wait = waiting();
             By row = By.cssSelector("#subscriptions tr[data-subscription='" + name + "']");
-            wait.until(ExpectedConditions.visibilityOfElementLocated(row));
-            assertThat(browser.findElement(row).getAttribute("data-state")).isEqualTo("active");
-            assertThat(browser.findElement(row).getText()).contains(queue);
+            wait.until(ExpectedConditions.attributeToBe(row, "data-state", "active"));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(row, queue));
 
-            browser.findElement(row)
-                    .findElement(By.cssSelector("button[data-action='pause']"))
-                    .click();
+            click(row, "pause");
             wait.until(ExpectedConditions.attributeToBe(row, "data-state", "paused"));
             assertThat(api.get("/api/v1/subscriptions/" + name)
                             .json()
@@ -213,9 +206,7 @@ class ConsoleBrowserIT {
                             .asText())
                     .isEqualTo("paused");
 
-            browser.findElement(row)
-                    .findElement(By.cssSelector("button[data-action='resume']"))
-                    .click();
+            click(row, "resume");
             wait.until(ExpectedConditions.attributeToBe(row, "data-state", "active"));
             assertThat(api.get("/api/v1/subscriptions/" + name)
                             .json()
@@ -249,6 +240,26 @@ class ConsoleBrowserIT {
         } finally {
             browser.manage().window().setSize(new Dimension(1280, 1000));
         }
+    }
+
+    /** A bounded wait that looks again when the page redrew what it was looking at (see {@link #click}). */
+    private static WebDriverWait waiting() {
+        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
+    }
+
+    /**
+     * Clicks a row's action button. The page redraws its tables as it refreshes (every few seconds, every second
+     * while a redrive runs), so an element found a moment ago may be gone: find it again until the click lands.
+     */
+    private static void click(By row, String action) {
+        waiting().until(d -> {
+            d.findElement(row)
+                    .findElement(By.cssSelector("button[data-action='" + action + "']"))
+                    .click();
+            return true;
+        });
     }
 
     /** Puts a message in the dead-letter queue as a worker of the toolkit does when it gives up on it. */

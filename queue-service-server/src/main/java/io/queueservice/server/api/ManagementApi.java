@@ -38,7 +38,10 @@ public final class ManagementApi implements BrokerDirectory {
             String state) {}
 
     private final URI queuesUri;
-    private final String vhostRoot;
+    private final String root;
+    /** The virtual host's name, URL-encoded. */
+    private final String vhost;
+
     private final String authorization;
     private final Duration timeout;
     private final HttpClient http;
@@ -49,7 +52,8 @@ public final class ManagementApi implements BrokerDirectory {
         String vhost = URLEncoder.encode(virtualHost, StandardCharsets.UTF_8);
         this.queuesUri = URI.create(root + "/api/queues/" + vhost
                 + "?columns=name,type,durable,messages,messages_ready,messages_unacknowledged,consumers,state");
-        this.vhostRoot = root + "/api/%s/" + vhost;
+        this.root = root;
+        this.vhost = vhost;
         this.authorization =
                 "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         this.timeout = timeout;
@@ -89,8 +93,7 @@ public final class ManagementApi implements BrokerDirectory {
     @Override
     public Snapshot read() {
         List<QueueEntry> queues = new ArrayList<>();
-        for (JsonNode q : get(
-                URI.create(vhostRoot.formatted("queues") + "?columns=name,arguments,effective_policy_definition"))) {
+        for (JsonNode q : get(URI.create(perVhost("queues") + "?columns=name,arguments,effective_policy_definition"))) {
             JsonNode args = q.path("arguments");
             JsonNode policy = q.path("effective_policy_definition");
             queues.add(new QueueEntry(
@@ -99,12 +102,12 @@ public final class ManagementApi implements BrokerDirectory {
                     text(args, "x-dead-letter-routing-key").or(() -> text(policy, "dead-letter-routing-key"))));
         }
         List<ExchangeEntry> exchanges = new ArrayList<>();
-        for (JsonNode e : get(URI.create(vhostRoot.formatted("exchanges") + "?columns=name,type"))) {
+        for (JsonNode e : get(URI.create(perVhost("exchanges") + "?columns=name,type"))) {
             exchanges.add(
                     new ExchangeEntry(e.path("name").asText(), e.path("type").asText("direct")));
         }
         List<BindingEntry> bindings = new ArrayList<>();
-        for (JsonNode b : get(URI.create(vhostRoot.formatted("bindings")))) {
+        for (JsonNode b : get(URI.create(perVhost("bindings")))) {
             bindings.add(new BindingEntry(
                     b.path("source").asText(),
                     b.path("destination").asText(),
@@ -112,6 +115,11 @@ public final class ManagementApi implements BrokerDirectory {
                     b.path("routing_key").asText("")));
         }
         return new Snapshot(queues, exchanges, bindings);
+    }
+
+    /** {@code <root>/api/<what>/<vhost>}. */
+    private String perVhost(String what) {
+        return root + "/api/" + what + "/" + vhost;
     }
 
     private static Optional<String> text(JsonNode object, String field) {
