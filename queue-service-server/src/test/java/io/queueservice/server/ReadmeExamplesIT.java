@@ -101,6 +101,9 @@ class ReadmeExamplesIT {
 
         // What reached RabbitMQ, read with a plain AMQP client rather than through the service.
         String hello = names.get("hello");
+        assertThat(hello)
+                .as("the README declares the queue of its first publish, hello")
+                .isNotNull();
         try (Connection c = SharedBroker.connect();
                 Channel ch = c.createChannel()) {
             GetResponse message = ch.basicGet(hello, true);
