@@ -3,10 +3,12 @@ package io.queueservice.server;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.queueservice.broker.BrokerConnection;
 import io.queueservice.broker.KnownExchanges;
+import io.queueservice.broker.ManagementApi;
 import io.queueservice.broker.TopologyOperations;
 import io.queueservice.deadletters.BrokerDirectory;
 import io.queueservice.deadletters.DeadLetterCatalog;
 import io.queueservice.deadletters.KnownTopology;
+import io.queueservice.deadletters.ManagementDirectory;
 import io.queueservice.deadletters.MessageBrowser;
 import io.queueservice.metrics.MicrometerRedriveMetrics;
 import io.queueservice.metrics.PublishMetrics;
@@ -14,7 +16,6 @@ import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.publish.Publisher;
 import io.queueservice.redrive.Redriver;
 import io.queueservice.server.api.HttpApi;
-import io.queueservice.server.api.ManagementApi;
 import io.queueservice.server.api.QueueTraffic;
 import io.queueservice.server.email.EmailWorker;
 import io.queueservice.server.push.SubscriptionOperations;
@@ -61,7 +62,10 @@ final class DeadLetterSide {
         publisher = new ConfirmingPublisher(connection, new KnownExchanges(), config.publish(), PublishMetrics.NO_OP);
         redriver = new Redriver(connection, publisher, new MicrometerRedriveMetrics(registry));
         catalog = new DeadLetterCatalog(
-                gateway.topology, known, management.map(m -> (BrokerDirectory) m), new MessageBrowser(connection));
+                gateway.topology,
+                known,
+                management.map(m -> (BrokerDirectory) new ManagementDirectory(m)),
+                new MessageBrowser(connection));
     }
 
     /** {@code topology}, telling this side what the API declares, binds and deletes. */

@@ -1,6 +1,7 @@
 package io.queueservice.server.api;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.queueservice.broker.ManagementApi;
 import io.queueservice.broker.TopologyOperations;
 import io.queueservice.deadletters.DeadLetterOperations;
 import io.queueservice.metrics.PublishMetrics;
@@ -345,7 +346,7 @@ public final class HttpApi {
                 .setIdleTimeout(IDLE_TIMEOUT_SECONDS);
         config.https().ifPresent(identity -> Https.serve(options, identity));
         HttpServer server = vertx.createHttpServer(options)
-                .connectionHandler(HttpVersionCheck::install)
+                .connectionHandler(HttpConnections::install)
                 .requestHandler(router)
                 .invalidRequestHandler(new InvalidRequests());
         return new ApiServer(vertx, server, config.shutdownTimeout());

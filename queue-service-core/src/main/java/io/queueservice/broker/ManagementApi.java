@@ -1,9 +1,7 @@
-package io.queueservice.server.api;
+package io.queueservice.broker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.queueservice.broker.BrokerTimeoutException;
-import io.queueservice.broker.BrokerUnavailableException;
-import io.queueservice.deadletters.BrokerDirectory;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -19,11 +17,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The RabbitMQ management HTTP API, for what AMQP cannot tell: the list of queues of the virtual host
- * with their depth and consumers. Uses the credentials of {@code RABBITMQ_URL} (the user needs the
- * {@code monitoring} or {@code management} tag).
+ * The RabbitMQ management HTTP API, for what AMQP cannot tell: the queues of the virtual host with their depth
+ * and consumers, and its queues' dead-letter settings, exchanges and bindings. Uses the credentials of {@code
+ * RABBITMQ_URL} (the user needs the {@code monitoring} or {@code management} tag).
  */
-public final class ManagementApi implements BrokerDirectory {
+public final class ManagementApi {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
     /** One queue as the management API reports it. */
@@ -37,7 +37,19 @@ public final class ManagementApi implements BrokerDirectory {
             long consumers,
             String state) {}
 
-    private final URI queuesUri;
+    /**
+     * A queue and where it dead-letters to: its arguments' {@code x-dead-letter-exchange} and {@code
+     * x-dead-letter-routing-key}, else its policy's {@code dead-letter-exchange} and {@code dead-letter-routing-key}
+     * (arguments win over a policy, as in the broker).
+     */
+    public record DeadLettering(String queue, Optional<String> exchange, Optional<String> routingKey) {}
+
+    /** An exchange and its type. */
+    public record ExchangeSummary(String name, String type) {}
+
+    /** A binding of {@code source} to a queue, or to another exchange when {@code toExchange}. */
+    public record BindingSummary(String source, String destination, boolean toExchange, String routingKey) {}
+
     private final String root;
     /** The virtual host's name, URL-encoded. */
     private final String vhost;
@@ -48,12 +60,8 @@ public final class ManagementApi implements BrokerDirectory {
 
     /** @param base e.g. {@code http://localhost:15672} */
     public ManagementApi(URI base, String user, String password, String virtualHost, Duration timeout) {
-        String root = base.toString().replaceAll("/+$", "");
-        String vhost = URLEncoder.encode(virtualHost, StandardCharsets.UTF_8);
-        this.queuesUri = URI.create(root + "/api/queues/" + vhost
-                + "?columns=name,type,durable,messages,messages_ready,messages_unacknowledged,consumers,state");
-        this.root = root;
-        this.vhost = vhost;
+        this.root = base.toString().replaceAll("/+$", "");
+        this.vhost = URLEncoder.encode(virtualHost, StandardCharsets.UTF_8);
         this.authorization =
                 "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         this.timeout = timeout;
@@ -67,9 +75,10 @@ public final class ManagementApi implements BrokerDirectory {
      * @throws BrokerTimeoutException when it does not answer in time
      */
     public List<QueueSummary> queues() {
-        JsonNode body = get(queuesUri);
         List<QueueSummary> queues = new ArrayList<>();
-        for (JsonNode q : body) {
+        for (JsonNode q : get(
+                "queues",
+                "columns=name,type,durable,messages,messages_ready,messages_unacknowledged," + "consumers,state")) {
             queues.add(new QueueSummary(
                     q.path("name").asText(),
                     q.path("type").asText("classic"),
@@ -84,42 +93,54 @@ public final class ManagementApi implements BrokerDirectory {
     }
 
     /**
-     * The queues of the virtual host with where they dead-letter (their arguments, else their policy's), its
-     * exchanges and its bindings: three requests.
+     * Where each queue of the virtual host dead-letters to.
      *
      * @throws BrokerUnavailableException when the management API cannot be reached or refuses the request
      * @throws BrokerTimeoutException when it does not answer in time
      */
-    @Override
-    public Snapshot read() {
-        List<QueueEntry> queues = new ArrayList<>();
-        for (JsonNode q : get(URI.create(perVhost("queues") + "?columns=name,arguments,effective_policy_definition"))) {
+    public List<DeadLettering> deadLettering() {
+        List<DeadLettering> out = new ArrayList<>();
+        for (JsonNode q : get("queues", "columns=name,arguments,effective_policy_definition")) {
             JsonNode args = q.path("arguments");
             JsonNode policy = q.path("effective_policy_definition");
-            queues.add(new QueueEntry(
+            out.add(new DeadLettering(
                     q.path("name").asText(),
                     text(args, "x-dead-letter-exchange").or(() -> text(policy, "dead-letter-exchange")),
                     text(args, "x-dead-letter-routing-key").or(() -> text(policy, "dead-letter-routing-key"))));
         }
-        List<ExchangeEntry> exchanges = new ArrayList<>();
-        for (JsonNode e : get(URI.create(perVhost("exchanges") + "?columns=name,type"))) {
-            exchanges.add(
-                    new ExchangeEntry(e.path("name").asText(), e.path("type").asText("direct")));
+        return out;
+    }
+
+    /**
+     * The exchanges of the virtual host.
+     *
+     * @throws BrokerUnavailableException when the management API cannot be reached or refuses the request
+     * @throws BrokerTimeoutException when it does not answer in time
+     */
+    public List<ExchangeSummary> exchanges() {
+        List<ExchangeSummary> out = new ArrayList<>();
+        for (JsonNode e : get("exchanges", "columns=name,type")) {
+            out.add(new ExchangeSummary(e.path("name").asText(), e.path("type").asText("direct")));
         }
-        List<BindingEntry> bindings = new ArrayList<>();
-        for (JsonNode b : get(URI.create(perVhost("bindings")))) {
-            bindings.add(new BindingEntry(
+        return out;
+    }
+
+    /**
+     * The bindings of the virtual host (the default exchange's implicit ones included).
+     *
+     * @throws BrokerUnavailableException when the management API cannot be reached or refuses the request
+     * @throws BrokerTimeoutException when it does not answer in time
+     */
+    public List<BindingSummary> bindings() {
+        List<BindingSummary> out = new ArrayList<>();
+        for (JsonNode b : get("bindings", null)) {
+            out.add(new BindingSummary(
                     b.path("source").asText(),
                     b.path("destination").asText(),
                     "exchange".equals(b.path("destination_type").asText()),
                     b.path("routing_key").asText("")));
         }
-        return new Snapshot(queues, exchanges, bindings);
-    }
-
-    /** {@code <root>/api/<what>/<vhost>}. */
-    private String perVhost(String what) {
-        return root + "/api/" + what + "/" + vhost;
+        return out;
     }
 
     private static Optional<String> text(JsonNode object, String field) {
@@ -127,7 +148,9 @@ public final class ManagementApi implements BrokerDirectory {
         return v.isTextual() ? Optional.of(v.asText()) : Optional.empty();
     }
 
-    private JsonNode get(URI uri) {
+    /** {@code GET <root>/api/<what>/<vhost>?<query>}: a JSON array. */
+    private JsonNode get(String what, String query) {
+        URI uri = URI.create(root + "/api/" + what + "/" + vhost + (query == null ? "" : "?" + query));
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Authorization", authorization)
@@ -154,7 +177,7 @@ public final class ManagementApi implements BrokerDirectory {
                     RETRY_AFTER);
         }
         try {
-            JsonNode body = JsonBodies.MAPPER.readTree(response.body());
+            JsonNode body = JSON.readTree(response.body());
             if (!body.isArray()) {
                 throw new IOException("not a JSON array");
             }
