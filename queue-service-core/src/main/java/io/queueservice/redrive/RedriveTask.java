@@ -1,14 +1,6 @@
 package io.queueservice.redrive;
 
-import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Delivery;
-import com.rabbitmq.client.Envelope;
-import com.rabbitmq.client.ShutdownSignalException;
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
 import io.queueservice.broker.BrokerConnection;
 import io.queueservice.broker.BrokerErrors;
 import io.queueservice.broker.BrokerException;
@@ -22,24 +14,17 @@ import io.queueservice.metrics.RedriveMetrics;
 import io.queueservice.publish.OutgoingMessage;
 import io.queueservice.publish.Publisher;
 import io.queueservice.publish.UnroutableMessageException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -71,17 +56,8 @@ final class RedriveTask {
     /** How long a redrive keeps trying without moving a message, while the broker refuses or is away. */
     static final Duration GIVE_UP_AFTER = Duration.ofSeconds(60);
 
-    private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration IDLE_CHECK = Duration.ofSeconds(1);
-    private static final Duration FIRST_PAUSE = Duration.ofMillis(250);
-    private static final Duration MAX_PAUSE = Duration.ofSeconds(5);
-    private static final String LOCK_PREFIX = "qs.redrive.lock.";
     private static final String STREAM_OFFSET_HEADER = "x-stream-offset";
-
-    /** Put in the inbox by the consumer when its channel is gone. */
-    private static final Object LOST = new Object();
-    /** Put in the inbox when the broker cancelled the consumer (the queue was deleted). */
-    private static final Object CANCELLED_BY_BROKER = new Object();
 
     private final String id;
     private final String queue;
@@ -90,7 +66,7 @@ final class RedriveTask {
     private final Publisher publisher;
     private final RedriveMetrics metrics;
     private final Clock clock;
-    private final Bucket pace;
+    private final RedrivePace pace;
 
     private final AtomicLong moved = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -101,9 +77,8 @@ final class RedriveTask {
     private volatile String reason;
     private volatile boolean cancelRequested;
 
-    private Session session;
+    private RedriveSession session;
     private Instant lastProgress;
-    private Duration pause = FIRST_PAUSE;
 
     RedriveTask(
             String id,
@@ -122,14 +97,11 @@ final class RedriveTask {
         this.clock = clock;
         this.startedAt = clock.instant();
         this.lastProgress = startedAt;
-        int rate = request.ratePerSecond();
-        // A tenth of a second's worth at once at most, so the rate holds over short spans too.
-        this.pace = Bucket.builder()
-                .addLimit(Bandwidth.builder()
-                        .capacity(Math.max(1, rate / 10))
-                        .refillGreedy(rate, Duration.ofSeconds(1))
-                        .build())
-                .build();
+        this.pace = new RedrivePace(request.ratePerSecond(), () -> cancelRequested);
+    }
+
+    private String consumerTag() {
+        return "qs-redrive-" + id;
     }
 
     String id() {
@@ -171,7 +143,8 @@ final class RedriveTask {
      * @throws io.queueservice.broker.BrokerUnavailableException when the broker cannot be reached
      */
     void open() {
-        session = Session.open(this, true);
+        session = RedriveSession.open(connection, queue, consumerTag(), WINDOW);
+        toMove = Math.min(request.limit().orElse(Long.MAX_VALUE), session.readyAtStart());
         metrics.started();
     }
 
@@ -215,7 +188,7 @@ final class RedriveTask {
         while (true) {
             try {
                 return drain(session);
-            } catch (Lost lost) {
+            } catch (RedriveSession.Lost lost) {
                 session.close();
                 session = null;
                 log.warn(
@@ -232,7 +205,7 @@ final class RedriveTask {
     }
 
     /** A new session once the broker is back, or null when cancelled meanwhile. */
-    private Session reopen() throws InterruptedException {
+    private RedriveSession reopen() throws InterruptedException {
         BrokerException last = null;
         while (!cancelRequested) {
             if (Duration.between(lastProgress, clock.instant()).compareTo(GIVE_UP_AFTER) > 0) {
@@ -240,20 +213,20 @@ final class RedriveTask {
                         + GIVE_UP_AFTER.toSeconds() + " s" + (last == null ? "" : ": " + last.getMessage()));
             }
             try {
-                return Session.open(this, false);
+                return RedriveSession.open(connection, queue, consumerTag(), WINDOW);
             } catch (ResourceNotFoundException e) {
                 throw new GiveUp("cannot go on after a reconnection: " + e.getMessage());
             } catch (BrokerException e) {
                 // A conflict too: the consumer (and the lock) of the connection just lost stay until the broker
                 // notices that connection is gone; another instance's stay, and end the redrive at the deadline.
                 last = e;
-                TimeUnit.MILLISECONDS.sleep(POLL.toMillis() * 5);
+                pace.sleep(RedrivePace.POLL.multipliedBy(5));
             }
         }
         return null;
     }
 
-    private RedriveState drain(Session s) throws InterruptedException {
+    private RedriveState drain(RedriveSession s) throws InterruptedException {
         Deque<InFlight> inFlight = new ArrayDeque<>();
         Instant idleSince = clock.instant();
         while (true) {
@@ -273,7 +246,7 @@ final class RedriveTask {
                 settle(s, inFlight.pollFirst()); // what is in flight may still be put back and need another go
                 continue;
             }
-            Object next = s.inbox.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
+            Object next = s.inbox.poll(RedrivePace.POLL.toMillis(), TimeUnit.MILLISECONDS);
             if (next == null) {
                 if (inFlight.isEmpty()
                         && Duration.between(idleSince, clock.instant()).compareTo(IDLE_CHECK) >= 0) {
@@ -284,10 +257,10 @@ final class RedriveTask {
                 }
                 continue;
             }
-            if (next == LOST) {
-                throw new Lost("the channel was closed");
+            if (next == RedriveSession.LOST) {
+                throw new RedriveSession.Lost("the channel was closed");
             }
-            if (next == CANCELLED_BY_BROKER) {
+            if (next == RedriveSession.CANCELLED_BY_BROKER) {
                 throw new GiveUp("the broker cancelled the consumer: queue '" + queue + "' was deleted");
             }
             idleSince = clock.instant();
@@ -303,7 +276,7 @@ final class RedriveTask {
                 settleAll(s, inFlight);
                 return RedriveState.COMPLETED;
             }
-            if (!awaitTurn()) {
+            if (!pace.awaitTurn()) {
                 s.requeue(d);
                 continue; // cancelled: handled above
             }
@@ -330,16 +303,6 @@ final class RedriveTask {
         }
     }
 
-    /** Waits for the rate limit to allow one more message; false when cancelled meanwhile. */
-    private boolean awaitTurn() throws InterruptedException {
-        while (!cancelRequested) {
-            if (pace.asBlocking().tryConsume(1, POLL)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private CompletableFuture<Void> publishQuietly(OutgoingMessage m) {
         try {
             return publisher.publish(m);
@@ -348,14 +311,14 @@ final class RedriveTask {
         }
     }
 
-    private void settleAll(Session s, Deque<InFlight> inFlight) throws InterruptedException {
+    private void settleAll(RedriveSession s, Deque<InFlight> inFlight) throws InterruptedException {
         while (!inFlight.isEmpty()) {
             settle(s, inFlight.pollFirst());
         }
     }
 
     /** Waits for the copy's confirm (the publisher bounds the wait), then acknowledges, puts back or retries. */
-    private void settle(Session s, InFlight f) throws InterruptedException {
+    private void settle(RedriveSession s, InFlight f) throws InterruptedException {
         Throwable failure = outcome(f.result());
         if (failure == null) {
             s.ack(f.delivery());
@@ -374,9 +337,8 @@ final class RedriveTask {
             throw new GiveUp("the broker has not taken a message for " + GIVE_UP_AFTER.toSeconds() + " s; last: "
                     + e.getMessage());
         }
-        log.debug("redrive {} of '{}': a message was not taken ({}); pausing {} ms", id, queue, e, pause.toMillis());
-        pauseFor(pause);
-        pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
+        Duration paused = pace.backOff();
+        log.debug("redrive {} of '{}': a message was not taken ({}); paused {} ms", id, queue, e, paused.toMillis());
     }
 
     private static boolean refusedForGood(BrokerException e) {
@@ -391,7 +353,7 @@ final class RedriveTask {
      *
      * @throws GiveUp when even that fails (the original is put back as it was)
      */
-    private void putBack(Session s, Delivery d, String why) throws InterruptedException {
+    private void putBack(RedriveSession s, Delivery d, String why) throws InterruptedException {
         OutgoingMessage copy = new OutgoingMessage(
                 "", queue, d.getBody(), RedriveHeaders.failed(d.getProperties(), id, why, clock.instant()), true);
         Throwable failure = outcome(publishQuietly(copy));
@@ -408,7 +370,7 @@ final class RedriveTask {
 
     private void progressed() {
         lastProgress = clock.instant();
-        pause = FIRST_PAUSE;
+        pace.progressed();
     }
 
     /** The future's failure once it is done, or null when it succeeded. */
@@ -421,28 +383,6 @@ final class RedriveTask {
         }
     }
 
-    private void pauseFor(Duration d) throws InterruptedException {
-        long until = System.nanoTime() + d.toNanos();
-        while (!cancelRequested && System.nanoTime() < until) {
-            TimeUnit.MILLISECONDS.sleep(
-                    Math.min(POLL.toMillis(), Math.max(1, (until - System.nanoTime()) / 1_000_000)));
-        }
-    }
-
-    /** The exclusive lock queue of a queue: its name with a prefix, or a digest of it when that is too long. */
-    static String lockName(String queue) {
-        String plain = LOCK_PREFIX + queue;
-        if (plain.getBytes(StandardCharsets.UTF_8).length <= 255) {
-            return plain;
-        }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(queue.getBytes(StandardCharsets.UTF_8));
-            return LOCK_PREFIX + "sha256." + HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
-    }
-
     private record InFlight(Delivery delivery, CompletableFuture<Void> result) {}
 
     /** The redrive cannot go on; its message is the reason. */
@@ -451,145 +391,6 @@ final class RedriveTask {
 
         GiveUp(String message) {
             super(message, null, false, false);
-        }
-    }
-
-    /** The session's channel is gone (its connection, most often). */
-    private static final class Lost extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Lost(String message) {
-            super(message, null, false, false);
-        }
-    }
-
-    /** The lock, the channel and the consumer of one connection. */
-    private static final class Session {
-        final Channel lock;
-        final Channel channel;
-        final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-        private final String queue;
-
-        private Session(Channel lock, Channel channel, String queue) {
-            this.lock = lock;
-            this.channel = channel;
-            this.queue = queue;
-        }
-
-        static Session open(RedriveTask task, boolean first) {
-            Channel lock = null;
-            Channel channel = null;
-            try {
-                Connection c = task.connection.require();
-                lock = c.createChannel();
-                try {
-                    lock.queueDeclare(lockName(task.queue), false, true, true, Map.of("x-queue-type", "classic"));
-                } catch (IOException e) {
-                    throw conflictOr(e, "a redrive of queue '" + task.queue + "' is running on another instance");
-                }
-                channel = c.createChannel();
-                AMQP.Queue.DeclareOk ok = channel.queueDeclarePassive(task.queue);
-                if (ok.getConsumerCount() > 0) {
-                    throw new ResourceConflictException(
-                            "queue '" + task.queue + "' has " + ok.getConsumerCount() + " consumer(s): a redrive would"
-                                    + " compete with them for its messages; stop them first",
-                            null);
-                }
-                if (first) {
-                    task.toMove = Math.min(task.request.limit().orElse(Long.MAX_VALUE), ok.getMessageCount());
-                }
-                Session s = new Session(lock, channel, task.queue);
-                channel.basicQos(WINDOW);
-                try {
-                    channel.basicConsume(
-                            task.queue, false, "qs-redrive-" + task.id, false, true, Map.of(), s.consumer());
-                } catch (IOException e) {
-                    throw conflictOr(e, "queue '" + task.queue + "' is consumed by another consumer");
-                }
-                return s;
-            } catch (IOException | RuntimeException e) {
-                closeQuietly(channel);
-                closeQuietly(lock);
-                throw BrokerErrors.translate(e);
-            }
-        }
-
-        /** The broker's refusal of an exclusive declaration or consumer, said as a conflict. */
-        private static BrokerException conflictOr(IOException e, String conflict) {
-            BrokerException b = BrokerErrors.translate(e);
-            return b instanceof ResourceConflictException || b instanceof OperationRefusedException r && r.forbidden()
-                    ? new ResourceConflictException(conflict, null)
-                    : b;
-        }
-
-        private DefaultConsumer consumer() {
-            return new DefaultConsumer(channel) {
-                @Override
-                public void handleDelivery(
-                        String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-                    inbox.add(new Delivery(envelope, properties, body));
-                }
-
-                @Override
-                public void handleCancel(String consumerTag) {
-                    inbox.add(CANCELLED_BY_BROKER);
-                }
-
-                @Override
-                public void handleShutdownSignal(String consumerTag, ShutdownSignalException sig) {
-                    inbox.add(LOST);
-                }
-            };
-        }
-
-        long readyMessages() {
-            try {
-                return channel.queueDeclarePassive(queue).getMessageCount();
-            } catch (IOException | RuntimeException e) {
-                throw new Lost(e.toString());
-            }
-        }
-
-        void ack(Delivery d) {
-            try {
-                channel.basicAck(d.getEnvelope().getDeliveryTag(), false);
-            } catch (IOException | RuntimeException e) {
-                throw new Lost(e.toString());
-            }
-        }
-
-        void requeue(Delivery d) {
-            try {
-                channel.basicNack(d.getEnvelope().getDeliveryTag(), false, true);
-            } catch (IOException | RuntimeException e) {
-                throw new Lost(e.toString());
-            }
-        }
-
-        /**
-         * Closes the channel (what it holds unacknowledged goes back to the queue) and releases the lock: the lock
-         * queue belongs to the connection, which stays, so it is deleted.
-         */
-        void close() {
-            closeQuietly(channel);
-            if (lock.isOpen()) {
-                try {
-                    lock.queueDelete(lockName(queue));
-                } catch (IOException | RuntimeException ignored) {
-                    // the connection is gone, and the broker removed the lock with it
-                }
-            }
-            closeQuietly(lock);
-        }
-
-        private static void closeQuietly(Channel ch) {
-            if (ch != null && ch.isOpen()) {
-                try {
-                    ch.close();
-                } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException ignored) {
-                    // gone already
-                }
-            }
         }
     }
 }

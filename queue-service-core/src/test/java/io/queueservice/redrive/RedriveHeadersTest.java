@@ -75,9 +75,9 @@ class RedriveHeadersTest {
 
     @Test
     void aLockNameFitsInAQueueName() {
-        assertThat(RedriveTask.lockName("orders.dlq")).isEqualTo("qs.redrive.lock.orders.dlq");
+        assertThat(RedriveSession.lockName("orders.dlq")).isEqualTo("qs.redrive.lock.orders.dlq");
         String longest = "q".repeat(255);
-        assertThat(RedriveTask.lockName(longest))
+        assertThat(RedriveSession.lockName(longest))
                 .startsWith("qs.redrive.lock.sha256.")
                 .hasSizeLessThan(100);
     }
