@@ -18,6 +18,7 @@ import io.queueservice.server.api.HttpApi;
 import io.queueservice.server.api.ManagementApi;
 import io.queueservice.server.email.EmailWorker;
 import io.queueservice.server.idempotency.Idempotency;
+import io.queueservice.server.schemas.MessageSchemas;
 import io.queueservice.server.security.SecurityConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,7 +102,14 @@ public final class QueueService {
         Optional<HttpApi.Gateway> gateway = publisher == null
                 ? Optional.empty()
                 : Optional.of(new HttpApi.Gateway(
-                        topology, publisher, publishMetrics, queueDepths, management, Delays.of(delays), idempotency));
+                        topology,
+                        publisher,
+                        publishMetrics,
+                        queueDepths,
+                        management,
+                        Delays.of(delays),
+                        idempotency,
+                        new MessageSchemas(PendingSchemaStore.INSTANCE)));
         ProcessMetrics.brokerConnections(registry, watched);
         health = new Health(watched, Version.current());
         if (idempotency != null) {

@@ -8,6 +8,7 @@ import io.queueservice.publish.Publisher;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
 import io.queueservice.server.idempotency.Idempotency;
+import io.queueservice.server.schemas.MessageSchemas;
 import io.queueservice.server.security.AccessControl;
 import io.queueservice.server.security.Scope;
 import io.vertx.core.Handler;
@@ -20,6 +21,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -59,6 +61,7 @@ public final class HttpApi {
      * @param management lists the queues of the virtual host; empty when RABBITMQ_MANAGEMENT_URL is not set
      * @param delays schedules publishes with {@code options.delay}
      * @param idempotency keeps the answers of publishes with an {@code Idempotency-Key}
+     * @param schemas the message schemas publishes are checked against
      */
     public record Gateway(
             TopologyOperations topology,
@@ -67,7 +70,18 @@ public final class HttpApi {
             QueueDepths queueDepths,
             Optional<ManagementApi> management,
             Delays delays,
-            Idempotency idempotency) {}
+            Idempotency idempotency,
+            MessageSchemas schemas) {}
+
+    /**
+     * A route of the table, as declared: what {@link ApiServer#routes()} lists (the OpenAPI document must
+     * describe each, and nothing else).
+     *
+     * @param method {@code GET}, {@code POST}, ...
+     * @param template the path, with {@code {name}} for a parameter
+     * @param scope what the caller's token needs; empty for a route open to all
+     */
+    public record DeclaredRoute(String method, String template, Optional<Scope> scope) {}
 
     /** What a route reads before its handler runs: nothing, or a JSON body up to a limit. */
     private record Body(BodyReader reader) {
@@ -119,7 +133,13 @@ public final class HttpApi {
         routes.add(HttpMethod.GET, "/metrics", Scope.METRICS_READ, Body.NONE, Threading.WORKER, status::metrics);
 
         gateway.ifPresent(g -> {
-            Publishing publishing = new Publishing(routes.access, g.delays(), g.publishMetrics());
+            // The reference: the OpenAPI document and Swagger UI, open to all like the health checks.
+            ApiDocs docs = new ApiDocs(health.version());
+            routes.addOpen(HttpMethod.GET, "/openapi.json", Threading.WORKER, docs::document);
+            routes.addOpen(HttpMethod.GET, "/docs", Threading.WORKER, docs::page);
+            routes.addOpen(HttpMethod.GET, "/docs/{file}", Threading.WORKER, docs::asset);
+
+            Publishing publishing = new Publishing(routes.access, g.delays(), g.publishMetrics(), g.schemas());
             PublishHandler publish = new PublishHandler(g.publisher(), publishing);
             BatchPublishHandler batch = new BatchPublishHandler(
                     g.publisher(), publishing, config.batch().maxMessages());
@@ -188,6 +208,37 @@ public final class HttpApi {
             routes.add(HttpMethod.POST, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, json, Threading.WORKER, topo::bind);
             routes.add(
                     HttpMethod.DELETE, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, json, Threading.WORKER, topo::unbind);
+
+            // Message schemas: reads from memory on the event loop, writes wait for the schema store.
+            SchemaHandler schemas = new SchemaHandler(g.schemas());
+            routes.add(
+                    HttpMethod.GET,
+                    "/api/v1/schemas",
+                    Scope.TOPOLOGY_READ,
+                    Body.NONE,
+                    Threading.EVENT_LOOP,
+                    schemas::list);
+            routes.add(
+                    HttpMethod.GET,
+                    "/api/v1/schemas/{exchange}",
+                    Scope.TOPOLOGY_READ,
+                    Body.NONE,
+                    Threading.EVENT_LOOP,
+                    schemas::get);
+            routes.add(
+                    HttpMethod.PUT,
+                    "/api/v1/schemas/{exchange}",
+                    Scope.TOPOLOGY_WRITE,
+                    json,
+                    Threading.WORKER,
+                    schemas::put);
+            routes.add(
+                    HttpMethod.DELETE,
+                    "/api/v1/schemas/{exchange}",
+                    Scope.TOPOLOGY_WRITE,
+                    Body.NONE,
+                    Threading.WORKER,
+                    schemas::delete);
         });
 
         HttpServerOptions options = new HttpServerOptions()
@@ -201,7 +252,7 @@ public final class HttpApi {
                 .connectionHandler(HttpVersionCheck::install)
                 .requestHandler(router)
                 .invalidRequestHandler(new InvalidRequests());
-        return new ApiServer(vertx, server, config.shutdownTimeout());
+        return new ApiServer(vertx, server, config.shutdownTimeout(), routes.declared);
     }
 
     private static void finished(RoutingContext ctx, HttpMetrics metrics, long startedNanos) {
@@ -220,6 +271,7 @@ public final class HttpApi {
     private static final class Routes {
         private final Router router;
         private final AccessControl access;
+        private final List<DeclaredRoute> declared = new ArrayList<>();
 
         Routes(Router router, AccessControl access) {
             this.router = router;
@@ -237,7 +289,12 @@ public final class HttpApi {
 
         /** A route open to all, without a body, answered on the event loop (health). */
         void addOpen(HttpMethod method, String template, Handler<RoutingContext> handler) {
-            add(method, template, null, Body.NONE, Threading.EVENT_LOOP, handler);
+            addOpen(method, template, Threading.EVENT_LOOP, handler);
+        }
+
+        /** A route open to all, without a body. */
+        void addOpen(HttpMethod method, String template, Threading threading, Handler<RoutingContext> handler) {
+            add(method, template, null, Body.NONE, threading, handler);
         }
 
         /**
@@ -263,6 +320,7 @@ public final class HttpApi {
                 Threading threading,
                 List<Handler<RoutingContext>> steps,
                 Handler<RoutingContext> handler) {
+            declared.add(new DeclaredRoute(method.name(), template, Optional.ofNullable(scope)));
             Route route = router.route(method, template.replaceAll("\\{(\\w+)}", ":$1"));
             route.handler(new AccessCheck(access, template, scope));
             if (body.reader() != null) {

@@ -15,6 +15,7 @@ import io.queueservice.metrics.QueueDepths;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
 import io.queueservice.server.idempotency.Idempotency;
+import io.queueservice.server.schemas.MemorySchemaStore;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -192,7 +193,8 @@ class RequestIdHttpTest {
                                 new QueueDepths(topology, registry, Duration.ofMinutes(1)),
                                 Optional.empty(),
                                 TestDelays.unavailable(),
-                                Idempotency.create(config.idempotency(), registry))),
+                                Idempotency.create(config.idempotency(), registry),
+                                MemorySchemaStore.schemas())),
                         new Health(List.of(connection), "test"),
                         registry)
                 .start("127.0.0.1", 0);
