@@ -81,7 +81,7 @@ public final class Topology implements TopologyOperations, QueueDepthSource {
                             .internal(spec.internal())
                             .arguments(arguments)
                             .build(),
-                    "options.arguments");
+                    "arguments");
             return ch.exchangeDeclare(
                     spec.name(), spec.type().amqpName(), spec.durable(), spec.autoDelete(), spec.internal(), arguments);
         });
@@ -126,62 +126,15 @@ public final class Topology implements TopologyOperations, QueueDepthSource {
         s.validate();
         Map<String, Object> arguments = s.amqpArguments();
         try {
-            if (replicated(arguments)) {
+            if (QueueDeclaration.replicated(arguments)) {
                 // RabbitMQ answers some declarations of quorum queues (one whose replicas are in a bad state, for
                 // instance after a delete raced a declare of the same name) with a connection error, 541
                 // INTERNAL_ERROR: on a connection of its own, that fails this request alone.
-                return isolated(ch -> declareQueue(ch, s, arguments));
+                return isolated(ch -> QueueDeclaration.declare(ch, s, arguments));
             }
-            return run(ch -> declareQueue(ch, s, arguments));
+            return run(ch -> QueueDeclaration.declare(ch, s, arguments));
         } catch (ResourceConflictException e) {
             throw e.argument().filter(QueueSpec.TYPE_ARGUMENT::equals).isPresent() ? typeConflict(s, e) : e;
-        }
-    }
-
-    /**
-     * Whether these queue arguments make a replicated queue (quorum or stream), whose declaration the
-     * broker may answer by closing the connection.
-     */
-    static boolean replicated(Map<String, Object> queueArguments) {
-        Object type = queueArguments.get(QueueSpec.TYPE_ARGUMENT);
-        return type != null && !type.toString().equals(QueueType.CLASSIC.amqpName());
-    }
-
-    /** Declares the queue on one channel; true when it did not exist before. */
-    private static boolean declareQueue(Channel first, QueueSpec spec, Map<String, Object> arguments)
-            throws IOException {
-        boolean existed;
-        Channel ch = first;
-        try {
-            ch.queueDeclarePassive(spec.name());
-            existed = true;
-        } catch (IOException e) {
-            if (!(BrokerErrors.translate(e) instanceof ResourceNotFoundException)) {
-                throw e;
-            }
-            existed = false; // the broker closed the channel over the passive declare: take another
-            ch = first.getConnection().createChannel();
-            if (ch == null) {
-                throw new BrokerUnavailableException(
-                        "the broker connection has no free channel", Duration.ofSeconds(1));
-            }
-        }
-        try {
-            FrameSize.check(
-                    ch.getConnection(),
-                    new AMQP.Queue.Declare.Builder()
-                            .queue(spec.name())
-                            .durable(spec.durable())
-                            .autoDelete(spec.autoDelete())
-                            .arguments(arguments)
-                            .build(),
-                    "options.arguments");
-            ch.queueDeclare(spec.name(), spec.durable(), false, spec.autoDelete(), arguments);
-            return !existed;
-        } finally {
-            if (ch != first) {
-                closeQuietly(ch);
-            }
         }
     }
 
@@ -345,7 +298,7 @@ public final class Topology implements TopologyOperations, QueueDepthSource {
         }
     }
 
-    private static void closeQuietly(Channel ch) {
+    static void closeQuietly(Channel ch) {
         if (ch != null && ch.isOpen()) {
             try {
                 ch.close();

@@ -123,30 +123,6 @@ final class DelayDispatcher {
         consumerTag = null;
     }
 
-    /** One message taken from the due queue, until it is settled. */
-    private final class Delivery {
-        final Channel channel;
-        final long tag;
-        final Envelope envelope;
-        final AMQP.BasicProperties properties;
-        final byte[] body;
-        DelayEnvelope.Unwrapped unwrapped;
-        int attempts;
-
-        Delivery(Channel channel, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-            this.channel = channel;
-            this.tag = envelope.getDeliveryTag();
-            this.envelope = envelope;
-            this.properties = properties;
-            this.body = body;
-        }
-
-        /** Still ours to settle: the channel it came on is open and we are not stopping. */
-        boolean live() {
-            return channel.isOpen() && !stopping;
-        }
-    }
-
     private final class DueConsumer extends DefaultConsumer {
         DueConsumer(Channel channel) {
             super(channel);
@@ -154,7 +130,7 @@ final class DelayDispatcher {
 
         @Override
         public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-            received(new Delivery(getChannel(), envelope, props, body));
+            received(new DueDelivery(getChannel(), envelope, props, body, () -> stopping));
         }
 
         /** The broker cancelled the consumer (the due queue was deleted, say): set up again. */
@@ -192,7 +168,7 @@ final class DelayDispatcher {
         onLost.run();
     }
 
-    private void received(Delivery d) {
+    private void received(DueDelivery d) {
         try {
             d.unwrapped = DelayEnvelope.unwrap(d.properties, d.body);
         } catch (DelayEnvelope.NotDelayedException e) {
@@ -207,7 +183,7 @@ final class DelayDispatcher {
         }
     }
 
-    private void dispatch(Delivery d) {
+    private void dispatch(DueDelivery d) {
         if (!d.live()) {
             return; // the broker hands it out again
         }
@@ -234,20 +210,12 @@ final class DelayDispatcher {
     }
 
     /** Sends the message to the delay dead-letter queue with why, then acknowledges it. */
-    private void deadLetter(Delivery d, DeadLetterReason reason, String detail) {
+    private void deadLetter(DueDelivery d, DeadLetterReason reason, String detail) {
         if (!d.live()) {
             return;
         }
         String why = "delayed delivery failed when due (" + reason.label() + "): " + detail;
-        AMQP.BasicProperties props;
-        OutgoingMessage intended = d.unwrapped == null ? null : d.unwrapped.message();
-        if (intended != null) {
-            props = FailureHeaders.deadLettered(intended.properties(), intended.exchange(), intended.routingKey(), why);
-        } else {
-            props = FailureHeaders.deadLettered(
-                    DelayEnvelope.publishable(d.properties), d.envelope.getExchange(), d.envelope.getRoutingKey(), why);
-        }
-        publish(new OutgoingMessage("", levels.deadLetterQueue(), d.body, props, true), failure -> {
+        publish(new OutgoingMessage("", levels.deadLetterQueue(), d.body, d.deadLettered(why), true), failure -> {
             if (failure == null) {
                 ack(d);
                 metrics.deadLettered(reason);
@@ -266,7 +234,7 @@ final class DelayDispatcher {
      * After a failure that may pass: tries again after a growing pause; every third time, puts the message
      * back at the end of the due queue instead, so it does not hold one of the {@value #PREFETCH} places.
      */
-    private void retry(Delivery d, BrokerException why, Runnable again) {
+    private void retry(DueDelivery d, BrokerException why, Runnable again) {
         if (!d.live()) {
             return;
         }
@@ -333,7 +301,7 @@ final class DelayDispatcher {
         }
     }
 
-    private void ack(Delivery d) {
+    private void ack(DueDelivery d) {
         try {
             d.channel.basicAck(d.tag, false);
         } catch (IOException | RuntimeException e) {

@@ -12,6 +12,14 @@ public interface PublishMetrics {
     /** A publish that failed; {@code reason} is a short, fixed word (see {@link PublishFailure}). */
     void publishFailed(String exchange, PublishFailure reason);
 
+    /**
+     * A publish request refused before it reached the publisher, its fields invalid: counted as {@link
+     * PublishFailure#INVALID}, under no exchange (the request's names cannot be trusted as labels).
+     */
+    default void invalidRequest() {
+        publishFailed("", PublishFailure.INVALID);
+    }
+
     /** A batch of {@code size} messages handed to the publisher at once (each is then counted alone). */
     default void batchPublished(int size) {}
 

@@ -15,7 +15,6 @@ import io.queueservice.broker.Violation;
 import io.queueservice.config.PublishConfig;
 import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.metrics.PublishMetrics.PublishFailure;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +25,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,11 +51,11 @@ public final class ConfirmingPublisher implements Publisher, BrokerConnection.Li
     private final PublishConfig config;
     private final PublishMetrics metrics;
     private final Semaphore inFlight;
-    private final PublisherChannel[] channels;
     private final KnownExchanges knownExchanges;
     private final FirstPublishGate gate;
+    private final ChannelPool channels;
+    private final TimeoutSweeper timeouts;
 
-    private final AtomicInteger nextChannel = new AtomicInteger();
     /**
      * Confirm timeouts, and work that must not run on the connection's reader thread, where confirms are
      * handled: anything that waits for the broker's answer (opening or closing a channel) would wait for
@@ -82,22 +80,13 @@ public final class ConfirmingPublisher implements Publisher, BrokerConnection.Li
         this.config = config;
         this.metrics = metrics;
         this.inFlight = new Semaphore(config.maxInFlight());
-        this.channels = new PublisherChannel[config.channels()];
         this.knownExchanges = knownExchanges;
         this.gate = new FirstPublishGate(knownExchanges, this::sendShared, this::sendAlone, timer);
+        this.channels = new ChannelPool(
+                connection, config.channels(), config.requestTimeout(), inFlight::release, knownExchanges, timer);
+        this.timeouts = new TimeoutSweeper(timer, config.requestTimeout());
         connection.addListener(this);
-        // One timer for all messages, instead of one per message: checks the oldest of each channel.
-        long every = Math.clamp(config.requestTimeout().toMillis() / 20, 10, 100);
-        timer.scheduleWithFixedDelay(this::expireOverdue, every, every, TimeUnit.MILLISECONDS);
-    }
-
-    private void expireOverdue() {
-        long now = System.nanoTime();
-        for (PublisherChannel ch : channels) {
-            if (ch != null) {
-                ch.expireOverdue(now);
-            }
-        }
+        timeouts.sweep(channels);
     }
 
     /**
@@ -172,7 +161,7 @@ public final class ConfirmingPublisher implements Publisher, BrokerConnection.Li
         if (!shared.isEmpty()) {
             List<CompletableFuture<Void>> sent;
             try {
-                sent = channel().publishAll(shared);
+                sent = channels.next().publishAll(shared);
             } catch (BrokerException e) {
                 inFlight.release(shared.size());
                 sent = shared.stream()
@@ -217,17 +206,14 @@ public final class ConfirmingPublisher implements Publisher, BrokerConnection.Li
     }
 
     private CompletableFuture<Void> sendShared(OutgoingMessage m) {
-        return withPermit(() -> channel().publish(m));
+        return withPermit(() -> channels.next().publish(m));
     }
 
     /** Publishes on a channel opened for this message only, closed once it is settled. */
     private CompletableFuture<Void> sendAlone(OutgoingMessage m) {
-        PublisherChannel alone = withPermit(() -> open(true));
+        PublisherChannel alone = withPermit(channels::openAlone);
         CompletableFuture<Void> result = alone.publish(m);
-        timer.schedule(
-                () -> alone.expireOverdue(System.nanoTime()),
-                config.requestTimeout().toMillis() + 1,
-                TimeUnit.MILLISECONDS);
+        timeouts.sweepOnce(alone);
         return result.whenCompleteAsync((ok, failure) -> alone.close(), timer);
     }
 
@@ -262,53 +248,6 @@ public final class ConfirmingPublisher implements Publisher, BrokerConnection.Li
     }
 
     /**
-     * The next channel in turn, opened when it is missing, dead or retired by a negative confirm. A retired one
-     * is closed once every caller waiting on it has been answered (confirmed, or told it timed out).
-     */
-    private PublisherChannel channel() {
-        int i = Math.floorMod(nextChannel.getAndIncrement(), channels.length);
-        PublisherChannel ch = channels[i];
-        if (ch != null && ch.isUsable()) {
-            return ch;
-        }
-        synchronized (channels) {
-            ch = channels[i];
-            if (ch == null || !ch.isUsable()) {
-                PublisherChannel retired = ch;
-                ch = open(false);
-                channels[i] = ch;
-                if (retired != null) {
-                    log.debug("Replacing a publishing channel after a negative confirm or its loss");
-                    timer.schedule(retired::close, config.requestTimeout().toMillis() + 1, TimeUnit.MILLISECONDS);
-                }
-            }
-            return ch;
-        }
-    }
-
-    /** Opens a channel, its frames sent at once even while writes are held (see {@link #holdWrites()}). */
-    private PublisherChannel open(boolean alone) {
-        return connection.unheld(() -> {
-            try {
-                var amqpChannel = connection.requirePublishable().createChannel();
-                if (amqpChannel == null) {
-                    throw new BrokerUnavailableException("the broker connection has no free channel", RETRY_AFTER_FULL);
-                }
-                return new PublisherChannel(
-                        amqpChannel,
-                        connection::coalesceWrites,
-                        config.requestTimeout(),
-                        inFlight::release,
-                        knownExchanges,
-                        alone,
-                        PublisherChannel.MIN_LIFE_BEFORE_RETIRING);
-            } catch (IOException e) {
-                throw BrokerErrors.translate(e);
-            }
-        });
-    }
-
-    /**
      * The broker blocked the connection (memory or disk alarm) after receiving messages it will not
      * confirm until the alarm clears: their callers get 503 now instead of a timeout later. The messages
      * may still be stored when the broker resumes, which a retry would duplicate but never lose.
@@ -318,13 +257,7 @@ public final class ConfirmingPublisher implements Publisher, BrokerConnection.Li
         BrokerException why = new BrokerUnavailableException(
                 "the broker stopped accepting messages (" + reason + "); this one may still be stored when it resumes",
                 RETRY_AFTER_BLOCKED);
-        synchronized (channels) {
-            for (PublisherChannel ch : channels) {
-                if (ch != null) {
-                    ch.abandonWaiting(why);
-                }
-            }
-        }
+        channels.abandonWaiting(why);
     }
 
     @Override
@@ -360,13 +293,7 @@ public final class ConfirmingPublisher implements Publisher, BrokerConnection.Li
     public void close() {
         closed = true;
         timer.shutdownNow();
-        synchronized (channels) {
-            for (PublisherChannel ch : channels) {
-                if (ch != null) {
-                    ch.close();
-                }
-            }
-        }
+        channels.close();
     }
 
     private static PublishFailure failureOf(BrokerException e) {

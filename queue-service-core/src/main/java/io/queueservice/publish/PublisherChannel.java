@@ -68,6 +68,14 @@ final class PublisherChannel {
         }
     }
 
+    /** What a channel is for. */
+    enum Use {
+        /** Messages of many callers, to exchanges proven publishable. */
+        SHARED,
+        /** One message, the first to an exchange not yet proven publishable (see {@link FirstPublishGate}). */
+        ALONE
+    }
+
     /** Runs a burst of sends so that their writes leave together. */
     interface WriteCoalescer {
         void coalesce(Runnable burst);
@@ -82,7 +90,7 @@ final class PublisherChannel {
     private final Map<String, Long> mandatoryByMessageId = new ConcurrentHashMap<>();
     private final Runnable onSettled;
     private final KnownExchanges knownExchanges;
-    private final boolean alone;
+    private final Use use;
     private final long openedAtNanos = System.nanoTime();
     private final Duration minLife;
     /** Set by a negative confirm: the channel takes no new message (see {@link #isUsable()}). */
@@ -92,7 +100,7 @@ final class PublisherChannel {
      * @param timeout how long a caller waits for the confirm before it is told the outcome is unknown
      * @param onSettled called once for every message that leaves {@link #pending}
      * @param knownExchanges forgets the exchanges of the messages in flight when the broker closes the channel
-     * @param alone whether this channel carries a single message to an exchange not yet proven publishable:
+     * @param use {@link Use#ALONE} for a channel carrying a single message to an exchange not yet proven publishable:
      *     when the broker closes it, the reason (no such exchange, access refused) is that message's own
      * @param minLife how long the channel serves before a negative confirm may retire it (see {@link
      *     #isUsable()}); {@link #MIN_LIFE_BEFORE_RETIRING} in the service
@@ -103,7 +111,7 @@ final class PublisherChannel {
             Duration timeout,
             Runnable onSettled,
             KnownExchanges knownExchanges,
-            boolean alone,
+            Use use,
             Duration minLife)
             throws IOException {
         this.channel = channel;
@@ -111,7 +119,7 @@ final class PublisherChannel {
         this.timeout = timeout;
         this.onSettled = onSettled;
         this.knownExchanges = knownExchanges;
-        this.alone = alone;
+        this.use = use;
         this.minLife = minLife;
         channel.confirmSelect();
         channel.addConfirmListener(
@@ -301,7 +309,7 @@ final class PublisherChannel {
      */
     private void onShutdown(ShutdownSignalException cause) {
         BrokerException why = BrokerErrors.translate(cause);
-        BrokerException lost = alone
+        BrokerException lost = use == Use.ALONE
                 ? why
                 : new BrokerUnavailableException(
                         "the publishing channel closed before the broker confirmed the message; it may or may not be stored",

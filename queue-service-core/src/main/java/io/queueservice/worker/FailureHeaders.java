@@ -51,6 +51,8 @@ public final class FailureHeaders {
      *
      * @param nextAttempt the attempt number the copy will be delivered as
      * @param expiration per-message delay for a retry copy, or null (a dead-lettered copy never expires)
+     * @param details more about the failure from the handler ({@link Outcome.Retry#headers()}), each text
+     *     truncated as the reason is; they replace earlier values of the same names
      */
     static AMQP.BasicProperties afterFailure(
             AMQP.BasicProperties props,
@@ -58,8 +60,10 @@ public final class FailureHeaders {
             int nextAttempt,
             String reason,
             Throwable error,
-            String expiration) {
+            String expiration,
+            Map<String, String> details) {
         Map<String, Object> h = new HashMap<>(props.getHeaders() == null ? Map.of() : props.getHeaders());
+        details.forEach((name, value) -> h.put(name, truncate(value)));
         String now = Instant.now().toString();
         h.putIfAbsent(FIRST_FAILED_AT, now);
         h.put(LAST_FAILED_AT, now);

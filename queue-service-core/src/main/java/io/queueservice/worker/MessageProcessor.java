@@ -69,11 +69,13 @@ final class MessageProcessor {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         router.route(delivery, outcome, error, took);
         // Only now, with the message settled: opening the breaker cancels this consumer.
-        if (outcome instanceof Outcome.Retry) {
-            breaker.onError(took.toNanos(), TimeUnit.NANOSECONDS, error != null ? error : new RetryRequested());
-            metrics.consumeFailed(queue, error != null ? "exception" : "retry");
-        } else {
-            breaker.onSuccess(took.toNanos(), TimeUnit.NANOSECONDS);
+        switch (outcome) {
+            case Outcome.Retry r -> {
+                breaker.onError(took.toNanos(), TimeUnit.NANOSECONDS, error != null ? error : new RetryRequested());
+                metrics.consumeFailed(queue, error != null ? "exception" : "retry");
+            }
+            case Outcome.Requeue q -> breaker.releasePermission(); // neither a success nor a failure
+            default -> breaker.onSuccess(took.toNanos(), TimeUnit.NANOSECONDS);
         }
     }
 

@@ -42,23 +42,45 @@ final class OutcomeRouter {
             }
             case Outcome.Retry r -> retryOrGiveUp(delivery, r, error, took);
             case Outcome.DeadLetter d -> {
-                deadLetter(delivery, delivery.attempt(), d.reason(), error);
+                deadLetter(delivery, delivery.attempt(), d.reason(), error, d.headers());
                 metrics.consumed(queue, "dead_letter", took);
+            }
+            case Outcome.Requeue q -> {
+                delivery.requeue();
+                metrics.consumed(queue, "requeue", took);
             }
         }
     }
 
     private void retryOrGiveUp(Delivery delivery, Outcome.Retry retry, Throwable error, Duration took) {
         int attempt = delivery.attempt();
-        String why = error != null ? "handler failed: " + error : "handler asked to retry";
+        String why = retry.reason() != null
+                ? retry.reason()
+                : error != null ? "handler failed: " + error : "handler asked to retry";
         if (attempt > schedule.maxRetries()) {
-            deadLetter(delivery, attempt, "retries exhausted after " + attempt + " attempts; last: " + why, error);
+            deadLetter(
+                    delivery,
+                    attempt,
+                    "retries exhausted after " + attempt + " attempts; last: " + why,
+                    error,
+                    retry.headers());
             metrics.consumed(queue, "dead_letter", took);
             return;
         }
-        // A delay the handler asked for goes to the shortest step at least as long (at most the longest step).
-        Duration delay = retry.delay() != null ? retry.delay() : schedule.jitteredDelay(attempt);
-        Duration step = retry.delay() != null ? schedule.stepFor(retry.delay()) : schedule.baseDelay(attempt);
+        Duration delay;
+        Duration step;
+        if (retry.delay() != null) {
+            // A delay the handler asked for goes to the shortest step at least as long (at most the longest step).
+            delay = retry.delay();
+            step = schedule.stepFor(delay);
+        } else if (retry.atLeast() != null) {
+            Duration backoff = schedule.jitteredDelay(attempt);
+            delay = backoff.compareTo(retry.atLeast()) >= 0 ? backoff : retry.atLeast();
+            step = schedule.stepFor(delay);
+        } else {
+            delay = schedule.jitteredDelay(attempt);
+            step = schedule.baseDelay(attempt);
+        }
         Duration expiration = delay.compareTo(step) > 0 ? step : delay;
         AMQP.BasicProperties copy = FailureHeaders.afterFailure(
                 delivery.properties(),
@@ -66,16 +88,18 @@ final class OutcomeRouter {
                 attempt + 1,
                 why,
                 error,
-                Long.toString(Math.max(0, expiration.toMillis())));
+                Long.toString(Math.max(0, expiration.toMillis())),
+                retry.headers());
         if (republish(delivery, schedule.retryQueue(step), copy)) {
             metrics.retried(queue);
         }
         metrics.consumed(queue, "retry", took);
     }
 
-    private void deadLetter(Delivery delivery, int attempt, String reason, Throwable error) {
-        AMQP.BasicProperties copy =
-                FailureHeaders.afterFailure(delivery.properties(), delivery.envelope(), attempt, reason, error, null);
+    private void deadLetter(
+            Delivery delivery, int attempt, String reason, Throwable error, java.util.Map<String, String> details) {
+        AMQP.BasicProperties copy = FailureHeaders.afterFailure(
+                delivery.properties(), delivery.envelope(), attempt, reason, error, null, details);
         if (republish(delivery, schedule.deadLetterQueue(), copy)) {
             metrics.deadLettered(queue);
             log.info(

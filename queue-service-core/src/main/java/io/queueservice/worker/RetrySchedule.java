@@ -14,7 +14,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * delay and are dead-lettered back to the work queue. A queue only ever holds messages of one delay, so a
  * long delay never holds up a short one. Jitter spreads a step's messages over the second half of its
  * delay (per-message expiration), so that messages that failed together do not all return together.
- * Failed messages that cannot be processed go to {@code <queue>.dlq}.
+ * Failed messages that cannot be processed go to {@code <queue>.dlq}. The maximum delay is always a step, even
+ * when the retries allowed never reach it, so that a retry can wait as long as a downstream asked, up to it.
  *
  * <p>Public so that code around a worker (tests, clean-up scripts, monitoring) names these queues the way
  * the worker does instead of deriving the names by hand.
@@ -39,6 +40,11 @@ public final class RetrySchedule {
             if (!s.contains(d)) {
                 s.add(d);
             }
+        }
+        // One step of the maximum too, for a retry that must wait longer than the schedule's last step (what a
+        // downstream asked for: see Outcome#retryAtLeast).
+        if (!s.contains(config.maxDelay())) {
+            s.add(config.maxDelay());
         }
         this.steps = List.copyOf(s);
     }

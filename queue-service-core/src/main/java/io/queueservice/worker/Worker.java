@@ -59,6 +59,7 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
     private final Object idle = new Object();
     private int busy; // handlers running, guarded by idle
     private volatile boolean stopped;
+    private volatile boolean paused;
 
     Worker(
             BrokerConnection connection,
@@ -125,6 +126,38 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
         return queue;
     }
 
+    /**
+     * Stops taking messages until {@link #resume()}: the consumers are cancelled, handlers in flight finish, and
+     * what was delivered ahead goes back to the queue, attempt counts unchanged. For a handler that learns its
+     * downstream is gone for now (it returns {@link Outcome#requeue()} for the message in hand). Idempotent.
+     */
+    public void pause() {
+        if (!paused) {
+            paused = true;
+            log.info("worker for '{}' paused", queue);
+            onControl(consumers::cancel);
+        }
+    }
+
+    /** Takes messages again after {@link #pause()}. Idempotent. */
+    public void resume() {
+        if (paused) {
+            paused = false;
+            log.info("worker for '{}' resumed", queue);
+            onControl(() -> {
+                try {
+                    subscribe(connection.require());
+                } catch (RuntimeException e) {
+                    log.debug("cannot consume '{}' now: {}", queue, e.toString());
+                }
+            });
+        }
+    }
+
+    public boolean isPaused() {
+        return paused;
+    }
+
     /** Closed, open or half-open. */
     public CircuitBreaker.State circuitState() {
         return breaker.getState();
@@ -162,7 +195,7 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
     /** Starts the consumers the breaker's state allows, on the channels (opened when missing). */
     private void subscribe(Connection c) {
         CircuitBreaker.State state = breaker.getState();
-        if (stopped || consumers.consuming() || state == CircuitBreaker.State.OPEN) {
+        if (stopped || paused || consumers.consuming() || state == CircuitBreaker.State.OPEN) {
             return;
         }
         boolean probe = state == CircuitBreaker.State.HALF_OPEN;
@@ -190,7 +223,7 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
             }
             try {
                 Delivery delivery = new Delivery(queue, getChannel(), envelope, props, body);
-                if (stopped) {
+                if (stopped || paused) {
                     delivery.requeue(); // delivered ahead, not handled: back to the queue as it was
                 } else {
                     processor.process(delivery);

@@ -14,11 +14,15 @@ import org.junit.jupiter.api.Test;
 class TopologyIsolationTest {
     @Test
     void quorumAndStreamDeclarationsAreIsolatedClassicOnesAreNot() {
-        assertThat(Topology.replicated(QueueSpec.durable("q").amqpArguments())).isFalse();
-        assertThat(Topology.replicated(Map.of("x-queue-type", "classic"))).isFalse();
-        assertThat(Topology.replicated(Map.of("x-queue-type", "quorum"))).isTrue();
-        assertThat(Topology.replicated(Map.of("x-queue-type", "stream"))).isTrue();
-        assertThat(Topology.replicated(
+        assertThat(QueueDeclaration.replicated(QueueSpec.durable("q").amqpArguments()))
+                .isFalse();
+        assertThat(QueueDeclaration.replicated(Map.of("x-queue-type", "classic")))
+                .isFalse();
+        assertThat(QueueDeclaration.replicated(Map.of("x-queue-type", "quorum")))
+                .isTrue();
+        assertThat(QueueDeclaration.replicated(Map.of("x-queue-type", "stream")))
+                .isTrue();
+        assertThat(QueueDeclaration.replicated(
                         QueueSpec.builder("q").type(QueueType.QUORUM).build().amqpArguments()))
                 .isTrue();
     }

@@ -70,7 +70,13 @@ class PublisherChannelIT {
 
     private PublisherChannel open(Duration minLife) throws Exception {
         return new PublisherChannel(
-                connection.createChannel(), Runnable::run, TIMEOUT, () -> {}, new KnownExchanges(), false, minLife);
+                connection.createChannel(),
+                Runnable::run,
+                TIMEOUT,
+                () -> {},
+                new KnownExchanges(),
+                PublisherChannel.Use.SHARED,
+                minLife);
     }
 
     private static OutgoingMessage message(String queue) {

@@ -19,7 +19,7 @@ class FailureHeadersTest {
                 .build();
 
         AMQP.BasicProperties copy = FailureHeaders.afterFailure(
-                original, firstDelivery, 2, "handler failed", new IllegalStateException("SMTP down"), "1000");
+                original, firstDelivery, 2, "handler failed", new IllegalStateException("SMTP down"), "1000", Map.of());
 
         Map<String, Object> h = copy.getHeaders();
         assertThat(h).containsEntry("tenant", "acme").containsEntry(FailureHeaders.ATTEMPT, 2);
@@ -49,7 +49,7 @@ class FailureHeadersTest {
         Envelope fromRetryQueue = new Envelope(7, false, "", "orders");
 
         AMQP.BasicProperties copy =
-                FailureHeaders.afterFailure(retried, fromRetryQueue, 3, "handler asked to retry", null, null);
+                FailureHeaders.afterFailure(retried, fromRetryQueue, 3, "handler asked to retry", null, null, Map.of());
 
         assertThat(FailureHeaders.attempt(retried)).isEqualTo(2);
         assertThat(copy.getHeaders())
@@ -63,11 +63,38 @@ class FailureHeadersTest {
     void longTextsAreTruncatedToASafeSize() {
         String huge = "x".repeat(10_000);
         AMQP.BasicProperties copy = FailureHeaders.afterFailure(
-                new AMQP.BasicProperties(), firstDelivery, 2, huge, new RuntimeException(huge), null);
+                new AMQP.BasicProperties(),
+                firstDelivery,
+                2,
+                huge,
+                new RuntimeException(huge),
+                null,
+                Map.of("qs-x", huge));
 
         assertThat(copy.getHeaders().get(FailureHeaders.REASON).toString()).hasSize(FailureHeaders.MAX_TEXT + 3);
         assertThat(copy.getHeaders().get(FailureHeaders.EXCEPTION_MESSAGE).toString())
                 .hasSize(FailureHeaders.MAX_TEXT + 3);
+        assertThat(copy.getHeaders().get("qs-x").toString()).hasSize(FailureHeaders.MAX_TEXT + 3);
+    }
+
+    @Test
+    void theHandlersDetailsOfAFailureReplaceThoseOfAnEarlierOne() {
+        AMQP.BasicProperties earlier = new AMQP.BasicProperties.Builder()
+                .headers(Map.of("qs-push-last-status", "500", "qs-push-last-response", "boom", "tenant", "acme"))
+                .build();
+        AMQP.BasicProperties copy = FailureHeaders.afterFailure(
+                earlier,
+                firstDelivery,
+                3,
+                "the endpoint answered HTTP 503",
+                null,
+                null,
+                Map.of("qs-push-last-status", "503", "qs-push-last-response", ""));
+        assertThat(copy.getHeaders())
+                .containsEntry("qs-push-last-status", "503")
+                .containsEntry("qs-push-last-response", "")
+                .containsEntry("tenant", "acme")
+                .containsEntry(FailureHeaders.REASON, "the endpoint answered HTTP 503");
     }
 
     @Test

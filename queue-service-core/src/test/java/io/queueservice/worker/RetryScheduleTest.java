@@ -50,4 +50,14 @@ class RetryScheduleTest {
         assertThat(none.steps()).hasSize(1);
         assertThat(none.maxRetries()).isZero();
     }
+
+    @Test
+    void theMaximumIsAStepEvenWhenTheRetriesNeverReachIt() {
+        RetrySchedule short_ =
+                new RetrySchedule("q", new RetryConfig(2, Duration.ofMillis(100), Duration.ofMillis(1000)));
+        assertThat(short_.steps())
+                .containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofSeconds(1));
+        assertThat(short_.stepFor(Duration.ofMillis(700))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(short_.baseDelay(2)).isEqualTo(Duration.ofMillis(200));
+    }
 }

@@ -320,4 +320,73 @@ class WorkerIT {
         // nothing consumes it any more
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> depth(queue) == 1);
     }
+
+    @Test
+    void aRetryAtLeastWaitsForItsMinimumBeyondTheScheduleUpToTheMaximum() {
+        RetryConfig retry = new RetryConfig(3, Duration.ofMillis(100), Duration.ofMillis(1500));
+        String queue = workQueue(retry);
+        List<Long> times = new CopyOnWriteArrayList<>();
+        client.consume(
+                queue,
+                m -> {
+                    times.add(System.nanoTime());
+                    // The schedule alone would wait about 100 ms.
+                    return m.attempt() == 1 ? Outcome.retryAtLeast(Duration.ofSeconds(1)) : Outcome.ack();
+                },
+                options(retry));
+        publish(queue, "later");
+        await().atMost(Duration.ofSeconds(10)).until(() -> times.size() == 2);
+        assertThat(Duration.ofNanos(times.get(1) - times.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    }
+
+    @Test
+    void aRetryThatSaysWhatWentWrongIsDeadLetteredWithItsReasonAndHeaders() throws Exception {
+        RetryConfig retry = new RetryConfig(1, Duration.ofMillis(100), Duration.ofMillis(200));
+        String queue = workQueue(retry);
+        client.consume(
+                queue,
+                m -> Outcome.retry()
+                        .because(
+                                "the endpoint answered HTTP 500 (attempt " + m.attempt() + ")",
+                                Map.of("qs-test-status", "500", "qs-test-attempt", Integer.toString(m.attempt()))),
+                options(retry));
+        publish(queue, "doomed");
+        GetResponse dead = awaitMessage(RetrySchedule.deadLetterQueue(queue), Duration.ofSeconds(10));
+        Map<String, Object> h = dead.getProps().getHeaders();
+        assertThat(h.get(FailureHeaders.REASON).toString())
+                .isEqualTo("retries exhausted after 2 attempts; last: the endpoint answered HTTP 500 (attempt 2)");
+        assertThat(h.get("qs-test-status").toString()).isEqualTo("500");
+        assertThat(h.get("qs-test-attempt").toString()).isEqualTo("2");
+    }
+
+    @Test
+    void aPausedWorkerTakesNothingUntilResumedAndARequeuedMessageKeepsItsAttempt() throws Exception {
+        RetryConfig retry = new RetryConfig(3, Duration.ofMillis(100), Duration.ofMillis(200));
+        String queue = workQueue(retry);
+        List<String> handled = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Worker> self = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Worker worker = client.consume(
+                queue,
+                m -> {
+                    if (gone.get()) {
+                        self.get().pause(); // the downstream is gone for now
+                        return Outcome.requeue();
+                    }
+                    handled.add(m.bodyAsString() + "@" + m.attempt());
+                    return Outcome.ack();
+                },
+                options(retry));
+        self.set(worker);
+        publish(queue, "a");
+        publish(queue, "b");
+        await().atMost(Duration.ofSeconds(5)).until(worker::isPaused);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> depth(queue) == 2);
+        assertThat(handled).isEmpty();
+
+        gone.set(false);
+        worker.resume();
+        await().atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 2);
+        assertThat(handled).containsExactlyInAnyOrder("\"a\"@1", "\"b\"@1");
+    }
 }

@@ -40,21 +40,24 @@ public final class Main {
             return;
         }
         LogFormat.apply(config.logFormat());
-        if (mode.printQueue() != null) {
-            applyLogLevel("warn"); // messages go to standard output: keep log lines out of it
-            System.exit(PrintConsumer.run(config.broker(), mode.printQueue()) ? 0 : 1);
-            return;
-        }
-        if (mode.emailToRender() != null) {
-            applyLogLevel("warn");
-            System.exit(
-                    RenderEmailCommand.run(config.email(), mode.emailToRender(), System.in, System.out, System.err));
-            return;
+        Mode.Serve serving;
+        switch (mode) {
+            case Mode.Print p -> {
+                applyLogLevel("warn"); // messages go to standard output: keep log lines out of it
+                System.exit(PrintConsumer.run(config.broker(), p.queue()) ? 0 : 1);
+                return;
+            }
+            case Mode.RenderEmail r -> {
+                applyLogLevel("warn");
+                System.exit(RenderEmailCommand.run(config.email(), r.file(), System.in, System.out, System.err));
+                return;
+            }
+            case Mode.Serve s -> serving = s;
         }
         applyLogLevel(config.logLevel());
         QueueService service;
         try {
-            service = QueueService.start(config, mode);
+            service = QueueService.start(config, serving);
         } catch (RuntimeException e) {
             LoggerFactory.getLogger(Main.class).error("queue-service cannot start: {}", e.getMessage());
             System.exit(1);

@@ -3,27 +3,29 @@ package io.queueservice.server;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.queueservice.broker.BrokerConnection;
-import io.queueservice.broker.Topology;
 import io.queueservice.client.QueueClient;
-import io.queueservice.delay.DelayedDelivery;
-import io.queueservice.metrics.MicrometerDelayMetrics;
 import io.queueservice.metrics.MicrometerPublishMetrics;
 import io.queueservice.metrics.MicrometerWorkerMetrics;
 import io.queueservice.metrics.PublishMetrics;
+import io.queueservice.metrics.QueueDepthSource;
 import io.queueservice.metrics.QueueDepths;
-import io.queueservice.publish.ConfirmingPublisher;
+import io.queueservice.metrics.WorkerMetrics;
 import io.queueservice.server.api.ApiServer;
 import io.queueservice.server.api.Delays;
 import io.queueservice.server.api.HttpApi;
 import io.queueservice.server.api.ManagementApi;
 import io.queueservice.server.email.EmailWorker;
-import io.queueservice.server.idempotency.Idempotency;
+import io.queueservice.server.push.PushSubscriptions;
+import io.queueservice.server.schemas.DefinitionsSchemaStore;
 import io.queueservice.server.schemas.MessageSchemas;
 import io.queueservice.server.security.SecurityConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * The running service, in the roles its {@link Mode} asks for:
  *
  * <ul>
- *   <li>the gateway: two broker connections (one to publish, one for topology operations, so a broker
- *       that blocks publishers or a failing admin operation never stalls the other), the publisher,
- *       and the HTTP API in front of them;
+ *   <li>the API: its broker side ({@link ApiGateway}) and the HTTP API in front of it;
+ *   <li>push subscriptions (with the API, or alone): the definitions, and the deliverers when {@code
+ *       PUSH_DELIVERY=true};
  *   <li>the email worker: a {@link QueueClient} (its own connections) consuming the confirmation queue;
  *   <li>always: {@code /healthz}, {@code /healthz/ready} and {@code /metrics} over HTTP.
  * </ul>
@@ -42,56 +44,70 @@ public final class QueueService {
     private static final Logger log = LoggerFactory.getLogger(QueueService.class);
 
     private final ServerConfig config;
-    private final List<BrokerConnection> gatewayConnections = new ArrayList<>();
-    private ConfirmingPublisher publisher;
-    private DelayedDelivery delays;
-    private Idempotency idempotency;
-    private QueueClient workers;
+    private final Optional<ApiGateway> gateway;
+    private final Optional<PushSubscriptions> push;
+    private final Optional<Vertx> pushVertx;
+    private final Optional<QueueClient> workers;
     private final QueueDepths queueDepths;
     private final Health health;
     private final ApiServer http;
 
-    private QueueService(ServerConfig config, Mode mode) {
+    private QueueService(ServerConfig config, Mode.Serve mode) {
         this.config = config;
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ProcessMetrics.bindTo(registry);
         PublishMetrics publishMetrics = new MicrometerPublishMetrics(registry);
+        WorkerMetrics workerMetrics = new MicrometerWorkerMetrics(registry);
         List<BrokerConnection> watched = new ArrayList<>();
-        Topology topology = null;
-        if (mode.emailWorker()) {
-            workers = new QueueClient(
-                    "queue-service-worker",
-                    config.broker(),
-                    config.publish(),
-                    config.worker(),
-                    publishMetrics,
-                    new MicrometerWorkerMetrics(registry));
-            watched.addAll(workers.connections());
-            topology = workers.topology();
-        }
-        if (mode.api()) {
-            Duration timeout = config.publish().requestTimeout();
-            BrokerConnection publishConnection =
-                    new BrokerConnection(config.broker(), "queue-service-publish", timeout);
-            BrokerConnection adminConnection = new BrokerConnection(config.broker(), "queue-service-admin", timeout);
-            // The delay machinery declares its queues and consumes the due ones on a connection of its own.
-            BrokerConnection delayConnection = new BrokerConnection(config.broker(), "queue-service-delay", timeout);
-            gatewayConnections.addAll(List.of(publishConnection, adminConnection, delayConnection));
-            topology = new Topology(adminConnection, config.worker().queueType());
-            publisher = new ConfirmingPublisher(
-                    publishConnection, topology.knownExchanges(), config.publish(), publishMetrics);
-            delays = DelayedDelivery.start(
-                    delayConnection, publisher, config.delay(), new MicrometerDelayMetrics(registry));
-            idempotency = Idempotency.create(config.idempotency(), registry);
-            ProcessMetrics.publisherInFlight(registry, publisher);
-            watched.addAll(gatewayConnections);
-        }
-        queueDepths = new QueueDepths(topology, registry, config.queueDepthInterval());
+
+        workers = mode.emailWorker()
+                ? Optional.of(new QueueClient(
+                        "queue-service-worker",
+                        config.broker(),
+                        config.publish(),
+                        config.worker(),
+                        publishMetrics,
+                        workerMetrics))
+                : Optional.empty();
+        workers.ifPresent(w -> watched.addAll(w.connections()));
+
+        gateway = mode.api() ? Optional.of(new ApiGateway(config, publishMetrics, registry)) : Optional.empty();
+        gateway.ifPresent(g -> {
+            ProcessMetrics.publisherInFlight(registry, g.publisher);
+            watched.addAll(g.connections);
+        });
+
+        // Deliveries get event loops of their own: they never wait behind the API's publishes.
+        pushVertx = mode.pushSubscriptions()
+                ? Optional.of(Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)))
+                : Optional.empty();
+        push = pushVertx.map(vertx -> PushSubscriptions.start(
+                config.push(),
+                new PushSubscriptions.Context(
+                        config.broker(), config.publish(), config.worker(), registry, workerMetrics, vertx)));
+        push.ifPresent(p -> watched.addAll(p.connections()));
+
+        QueueDepthSource depths = gateway.<QueueDepthSource>map(g -> g.topology)
+                .or(() -> workers.map(QueueClient::topology))
+                .or(() -> push.map(PushSubscriptions::topology))
+                .orElseThrow();
+        queueDepths = new QueueDepths(depths, registry, config.queueDepthInterval());
         config.metricsQueues().forEach(queueDepths::watch);
-        if (delays != null) {
-            queueDepths.watch(delays.levels().dueQueue());
-            queueDepths.watch(delays.levels().deadLetterQueue());
-        }
+        gateway.ifPresent(g -> {
+            queueDepths.watch(g.delays.levels().dueQueue());
+            queueDepths.watch(g.delays.levels().deadLetterQueue());
+        });
+
+        ProcessMetrics.brokerConnections(registry, watched);
+        health = new Health(watched, Version.current());
+        gateway.ifPresent(g -> {
+            health.addDegradation(g.idempotency::unavailableReason);
+            health.addDegradation(g.delays::unavailableReason);
+        });
+        http = HttpApi.create(config, gateway.map(g -> httpGateway(config, g, publishMetrics)), health, registry);
+    }
+
+    private HttpApi.Gateway httpGateway(ServerConfig config, ApiGateway g, PublishMetrics publishMetrics) {
         Optional<ManagementApi> management = config.managementUrl()
                 .map(url -> new ManagementApi(
                         url,
@@ -99,28 +115,21 @@ public final class QueueService {
                         config.broker().password(),
                         config.broker().virtualHost(),
                         config.publish().requestTimeout()));
-        Optional<HttpApi.Gateway> gateway = publisher == null
-                ? Optional.empty()
-                : Optional.of(new HttpApi.Gateway(
-                        topology,
-                        publisher,
-                        publishMetrics,
-                        queueDepths,
-                        management,
-                        Delays.of(delays),
-                        idempotency,
-                        new MessageSchemas(PendingSchemaStore.INSTANCE)));
-        ProcessMetrics.brokerConnections(registry, watched);
-        health = new Health(watched, Version.current());
-        if (idempotency != null) {
-            health.addDegradation(idempotency::unavailableReason);
-            health.addDegradation(delays::unavailableReason);
-        }
-        http = HttpApi.create(config, gateway, health, registry);
+        return new HttpApi.Gateway(
+                g.topology,
+                g.publisher,
+                publishMetrics,
+                queueDepths,
+                management,
+                Delays.of(g.delays),
+                g.idempotency,
+                push.orElseThrow().subscriptions(),
+                // Message schemas live in the same definitions log as the subscriptions.
+                new MessageSchemas(new DefinitionsSchemaStore(push.orElseThrow().definitions())));
     }
 
     /** Connects to the broker (or starts trying to, in the background) and starts serving HTTP. */
-    public static QueueService start(ServerConfig config, Mode mode) {
+    public static QueueService start(ServerConfig config, Mode.Serve mode) {
         log.info(
                 "queue-service {} starting ({}); RabbitMQ at {}; queues declared without a type: {}",
                 Version.current(),
@@ -138,13 +147,13 @@ public final class QueueService {
             }
         }
         QueueService s = new QueueService(config, mode);
-        s.gatewayConnections.forEach(BrokerConnection::start);
+        s.gateway.ifPresent(ApiGateway::start);
         try {
-            if (s.workers != null) {
-                EmailWorker.start(s.workers, config.email(), config.worker());
+            s.workers.ifPresent(w -> {
+                EmailWorker.start(w, config.email(), config.worker());
                 s.queueDepths.watch(EmailWorker.QUEUE);
                 s.queueDepths.watch(EmailWorker.QUEUE + ".dlq");
-            }
+            });
             s.http.start(config.host(), config.port());
         } catch (RuntimeException e) {
             // Most often the port is taken: without HTTP the process is useless, so let it end.
@@ -162,11 +171,20 @@ public final class QueueService {
 
     /** The API only, as by default. */
     public static QueueService start(ServerConfig config) {
-        return start(config, Mode.apiOnly());
+        return start(config, (Mode.Serve) Mode.apiOnly());
     }
 
-    private static String describe(Mode mode) {
-        return mode.api() && mode.emailWorker() ? "API and email worker" : mode.api() ? "API" : "email worker";
+    private static String describe(Mode.Serve mode) {
+        List<String> roles = new ArrayList<>();
+        if (mode.api()) {
+            roles.add("API");
+        } else if (mode.pushSubscriptions()) {
+            roles.add("push deliveries");
+        }
+        if (mode.emailWorker()) {
+            roles.add("email worker");
+        }
+        return String.join(" and ", roles);
     }
 
     /** The HTTP port, useful when started on port 0. */
@@ -176,8 +194,9 @@ public final class QueueService {
 
     /**
      * Stops gracefully: readiness turns 503 first, the HTTP server stops taking connections and lets
-     * requests in flight finish (each waits at most the request timeout for its confirm), workers let
-     * their handlers finish, then the broker connections close. Bounded by {@code SHUTDOWN_TIMEOUT}.
+     * requests in flight finish (each waits at most the request timeout for its confirm), workers and
+     * deliverers let their handlers finish, then the broker connections close. Bounded by {@code
+     * SHUTDOWN_TIMEOUT}.
      */
     public void stop() {
         log.info(
@@ -197,22 +216,16 @@ public final class QueueService {
     }
 
     private void closeBrokerSide(Duration drainFor) {
-        long started = System.nanoTime();
         queueDepths.close();
-        if (workers != null) {
-            workers.close();
-        }
-        if (delays != null) {
-            delays.close(drainFor); // due messages it holds are published first, then the publisher drains
-        }
-        if (publisher != null) {
-            Duration left = drainFor.minusNanos(System.nanoTime() - started);
-            publisher.drain(left.isNegative() ? Duration.ZERO : left);
-            publisher.close();
-        }
-        if (idempotency != null) {
-            idempotency.close();
-        }
-        gatewayConnections.forEach(BrokerConnection::close);
+        workers.ifPresent(QueueClient::close);
+        push.ifPresent(PushSubscriptions::close);
+        pushVertx.ifPresent(v -> {
+            try {
+                v.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.warn("the push deliverers' event loops did not stop cleanly: {}", e.toString());
+            }
+        });
+        gateway.ifPresent(g -> g.close(drainFor));
     }
 }

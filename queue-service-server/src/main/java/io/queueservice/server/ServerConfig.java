@@ -8,6 +8,7 @@ import io.queueservice.delay.DelayConfig;
 import io.queueservice.server.api.BatchConfig;
 import io.queueservice.server.email.EmailConfig;
 import io.queueservice.server.idempotency.IdempotencyConfig;
+import io.queueservice.server.push.PushConfig;
 import io.queueservice.server.security.SecurityConfig;
 import io.queueservice.worker.WorkerOptions;
 import java.net.URI;
@@ -40,6 +41,8 @@ import java.util.Set;
  * @param idempotency where idempotency keys live and for how long (IDEMPOTENCY_*)
  * @param delay delayed delivery: the longest delay, the delay queues' type and names (PUBLISH_MAX_DELAY,
  *     DELAY_NAME_PREFIX, and DEFAULT_QUEUE_TYPE)
+ * @param push push subscriptions: the key of their signing secrets, delivery, the address rules (PUSH_*,
+ *     SUBSCRIPTIONS_KEY)
  */
 public record ServerConfig(
         String host,
@@ -59,7 +62,8 @@ public record ServerConfig(
         SecurityConfig security,
         BatchConfig batch,
         IdempotencyConfig idempotency,
-        DelayConfig delay) {
+        DelayConfig delay,
+        PushConfig push) {
 
     /** {@code METRICS_QUEUES}: queues whose depth is reported besides those the service knows, comma-separated. */
     private static List<String> metricsQueues(ConfigReader r) {
@@ -127,6 +131,7 @@ public record ServerConfig(
     public static ServerConfig from(ConfigReader r, boolean servesApi) {
         PublishConfig publish = PublishConfig.from(r);
         WorkerOptions worker = WorkerOptions.from(r);
+        SecurityConfig security = SecurityConfig.from(r, servesApi);
         ServerConfig c = new ServerConfig(
                 r.string("HOST", "0.0.0.0"),
                 r.integer("PORT", 3000, 0, 65535),
@@ -142,10 +147,11 @@ public record ServerConfig(
                 metricsQueues(r),
                 managementUrl(r),
                 PemFiles.identity(r, "HTTPS_CERT_PATH", "HTTPS_KEY_PATH"),
-                SecurityConfig.from(r, servesApi),
+                security,
                 BatchConfig.from(r, publish),
                 IdempotencyConfig.from(r, publish.requestTimeout()),
-                DelayConfig.from(r, worker.queueType()));
+                DelayConfig.from(r, worker.queueType()),
+                PushConfig.from(r, security.mode()));
         r.validate();
         return c;
     }

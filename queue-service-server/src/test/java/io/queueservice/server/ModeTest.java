@@ -24,18 +24,29 @@ class ModeTest {
 
     @Test
     void consumeNamesTheQueueToPrint() {
-        assertThat(Mode.parse(new String[] {"consume", "orders"}).printQueue()).isEqualTo("orders");
+        assertThat(Mode.parse(new String[] {"consume", "orders"})).isEqualTo(new Mode.Print("orders"));
     }
 
     @Test
     void renderEmailNamesTheMessageFile() {
         assertThat(Mode.parse(new String[] {"render-email", "signup.json"}))
-                .isEqualTo(Mode.renderingEmail("signup.json"));
+                .isEqualTo(new Mode.RenderEmail("signup.json"));
         Mode stdin = Mode.parse(new String[] {"render-email", "-"});
-        assertThat(stdin.emailToRender()).isEqualTo("-");
+        assertThat(stdin).isEqualTo(new Mode.RenderEmail("-"));
         assertThat(stdin.api()).isFalse();
         assertThat(stdin.emailWorker()).isFalse();
-        assertThat(stdin.printQueue()).isNull();
+        assertThat(stdin).isNotInstanceOf(Mode.Print.class);
+    }
+
+    @Test
+    void pushRunsDeliveriesWithoutTheApi() {
+        Mode push = Mode.parse(new String[] {"push"});
+
+        assertThat(push).isEqualTo(Mode.pushOnly());
+        assertThat(push.api()).isFalse();
+        assertThat(push.pushSubscriptions()).isTrue();
+        assertThat(Mode.apiOnly().pushSubscriptions()).isTrue();
+        assertThat(Mode.emailWorkerOnly().pushSubscriptions()).isFalse();
     }
 
     @Test

@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
+import com.sun.net.httpserver.HttpServer;
 import io.queueservice.server.email.EmailWorker;
 import io.queueservice.testing.FreePorts;
 import io.queueservice.testing.PrivateRabbitNode;
 import io.queueservice.testing.SharedBroker;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -69,7 +72,19 @@ class MonitoringMetricsIT {
         settings.put("SMTP_TIMEOUT", "2000");
         settings.put("MAX_RETRIES", "1"); // one retry (1 s later), then the dead-letter queue
         settings.put("QUEUE_DEPTH_INTERVAL", "1000");
+        settings.put("PUSH_ALLOW_HTTP", "true"); // the push receiver below, on this machine
+        settings.put("PUSH_ALLOWED_HOSTS", "127.0.0.1");
         String messageId = uniqueName("monitoring-it");
+        String subscription = uniqueName("monitoring-push");
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        AtomicInteger pushed = new AtomicInteger();
+        receiver.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            pushed.incrementAndGet();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
         try (BrokerProbe broker = new BrokerProbe(SharedBroker.url());
                 RunningService service =
                         RunningService.start(SharedBroker.url(), settings, Mode.parse(new String[] {"all"}))) {
@@ -87,6 +102,27 @@ class MonitoringMetricsIT {
                                 .status())
                         .isEqualTo(404);
                 assertThat(api.get("/no/such/path").status()).isEqualTo(404);
+                // A push subscription delivering one message: the push metrics and the circuit state.
+                String pushedQueue = broker.queue(uniqueName("monitoring-pushed"));
+                assertThat(api.post("/api/v1/queues", json(Map.of("name", pushedQueue)))
+                                .status())
+                        .isEqualTo(201);
+                assertThat(api.post(
+                                        "/api/v1/subscriptions",
+                                        json(Map.of(
+                                                "name",
+                                                subscription,
+                                                "queue",
+                                                pushedQueue,
+                                                "endpoint",
+                                                "http://127.0.0.1:"
+                                                        + receiver.getAddress().getPort() + "/hook")))
+                                .status())
+                        .isEqualTo(201);
+                assertThat(api.publish(json(Map.of("routingKey", pushedQueue, "message", "pushed")))
+                                .status())
+                        .isEqualTo(202);
+                Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> pushed.get() >= 1);
                 Map<String, Object> email = Map.of(
                         "to", "ada@example.com",
                         "template", "confirmation",
@@ -131,8 +167,11 @@ class MonitoringMetricsIT {
                                 scraped)
                         .isEmpty();
             } finally {
+                service.api().delete("/api/v1/subscriptions/" + subscription);
                 removeFromDeadLetterQueue(broker, EmailWorker.QUEUE + ".dlq", messageId);
             }
+        } finally {
+            receiver.stop(0);
         }
     }
 

@@ -25,7 +25,8 @@ public final class RunningService implements AutoCloseable {
      * SMTP server need not be reachable to start); {@code settings} as above.
      */
     public static RunningService start(String amqpUrl, Map<String, String> settings, Mode mode) {
-        return new RunningService(QueueService.start(ServerConfig.from(environment(amqpUrl, settings)), mode));
+        return new RunningService(
+                QueueService.start(ServerConfig.from(environment(amqpUrl, settings)), (Mode.Serve) mode));
     }
 
     private static Map<String, String> environment(String amqpUrl, Map<String, String> settings) {

@@ -8,6 +8,7 @@ import io.queueservice.publish.Publisher;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
 import io.queueservice.server.idempotency.Idempotency;
+import io.queueservice.server.push.SubscriptionOperations;
 import io.queueservice.server.schemas.MessageSchemas;
 import io.queueservice.server.security.AccessControl;
 import io.queueservice.server.security.Scope;
@@ -61,6 +62,7 @@ public final class HttpApi {
      * @param management lists the queues of the virtual host; empty when RABBITMQ_MANAGEMENT_URL is not set
      * @param delays schedules publishes with {@code options.delay}
      * @param idempotency keeps the answers of publishes with an {@code Idempotency-Key}
+     * @param subscriptions push subscriptions
      * @param schemas the message schemas publishes are checked against
      */
     public record Gateway(
@@ -71,6 +73,7 @@ public final class HttpApi {
             Optional<ManagementApi> management,
             Delays delays,
             Idempotency idempotency,
+            SubscriptionOperations subscriptions,
             MessageSchemas schemas) {}
 
     /**
@@ -208,6 +211,57 @@ public final class HttpApi {
             routes.add(HttpMethod.POST, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, json, Threading.WORKER, topo::bind);
             routes.add(
                     HttpMethod.DELETE, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, json, Threading.WORKER, topo::unbind);
+
+            SubscriptionHandler subs = new SubscriptionHandler(g.subscriptions());
+            routes.add(
+                    HttpMethod.GET,
+                    "/api/v1/subscriptions",
+                    Scope.SUBSCRIPTIONS_READ,
+                    Body.NONE,
+                    Threading.WORKER,
+                    subs::list);
+            routes.add(
+                    HttpMethod.POST,
+                    "/api/v1/subscriptions",
+                    Scope.SUBSCRIPTIONS_WRITE,
+                    json,
+                    Threading.WORKER,
+                    subs::create);
+            routes.add(
+                    HttpMethod.GET,
+                    "/api/v1/subscriptions/{name}",
+                    Scope.SUBSCRIPTIONS_READ,
+                    Body.NONE,
+                    Threading.WORKER,
+                    subs::get);
+            routes.add(
+                    HttpMethod.PUT,
+                    "/api/v1/subscriptions/{name}",
+                    Scope.SUBSCRIPTIONS_WRITE,
+                    json,
+                    Threading.WORKER,
+                    subs::update);
+            routes.add(
+                    HttpMethod.DELETE,
+                    "/api/v1/subscriptions/{name}",
+                    Scope.SUBSCRIPTIONS_WRITE,
+                    Body.NONE,
+                    Threading.WORKER,
+                    subs::delete);
+            routes.add(
+                    HttpMethod.POST,
+                    "/api/v1/subscriptions/{name}/pause",
+                    Scope.SUBSCRIPTIONS_WRITE,
+                    Body.NONE,
+                    Threading.WORKER,
+                    subs::pause);
+            routes.add(
+                    HttpMethod.POST,
+                    "/api/v1/subscriptions/{name}/resume",
+                    Scope.SUBSCRIPTIONS_WRITE,
+                    Body.NONE,
+                    Threading.WORKER,
+                    subs::resume);
 
             // Message schemas: reads from memory on the event loop, writes wait for the schema store.
             SchemaHandler schemas = new SchemaHandler(g.schemas());

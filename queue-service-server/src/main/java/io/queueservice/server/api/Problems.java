@@ -9,6 +9,7 @@ import io.queueservice.broker.ResourceConflictException;
 import io.queueservice.broker.ResourceNotFoundException;
 import io.queueservice.publish.MessageNackedException;
 import io.queueservice.publish.UnroutableMessageException;
+import io.queueservice.server.NotConfiguredException;
 import io.queueservice.server.idempotency.IdempotencyStoreUnavailableException;
 import io.queueservice.server.schemas.MessageRejectedException;
 import io.queueservice.server.security.AccessDeniedException;

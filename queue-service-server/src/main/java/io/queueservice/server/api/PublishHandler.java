@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /api/v1/publish}: answers 202 only once the broker confirmed the message (or, with {@code
  * options.delay}, the message scheduled in the delay machinery). A W3C {@code traceparent} request header
- * travels in the message headers (see {@link PublishRequest#toMessage(String, String)}), and the message's
+ * travels in the message headers (see {@link PublishMessages#toMessage(PublishRequest, String, String)}), and the message's
  * trace id is in the log context of the request's lines.
  */
 final class PublishHandler {

@@ -3,8 +3,8 @@ package io.queueservice.server.api;
 import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.delay.ScheduledMessage;
 import io.queueservice.metrics.PublishMetrics;
-import io.queueservice.metrics.PublishMetrics.PublishFailure;
 import io.queueservice.publish.OutgoingMessage;
+import io.queueservice.server.schemas.MessageRejectedException;
 import io.queueservice.server.schemas.MessageSchemas;
 import io.queueservice.server.security.AccessControl;
 import io.queueservice.server.security.Caller;
@@ -87,7 +87,7 @@ final class Publishing {
         OutgoingMessage message;
         Optional<Duration> delay;
         try {
-            message = request.toMessage(traceparent, tracestate);
+            message = PublishMessages.toMessage(request, traceparent, tracestate);
             delay = request.delay();
             if (delays.isReserved(message.exchange(), message.routingKey())) {
                 throw new InvalidRequestException(
@@ -96,15 +96,15 @@ final class Publishing {
                                 + " options.delay");
             }
         } catch (InvalidRequestException e) {
-            metrics.publishFailed("", PublishFailure.INVALID); // the request's names cannot be trusted as labels
+            metrics.invalidRequest();
             throw e;
         }
         access.checkPublish(caller, message.exchange());
         try {
             schemas.check(
                     message.exchange(), message.routingKey(), request.message().bytes());
-        } catch (RuntimeException e) {
-            metrics.publishFailed("", PublishFailure.INVALID);
+        } catch (MessageRejectedException e) {
+            metrics.invalidRequest();
             throw e;
         }
         if (delay.isEmpty()) {
@@ -113,7 +113,7 @@ final class Publishing {
         try {
             return new Scheduled(message, delays.schedule(message, delay.get()));
         } catch (InvalidRequestException e) {
-            metrics.publishFailed("", PublishFailure.INVALID);
+            metrics.invalidRequest();
             throw e.renamed(PublishRequest::jsonPath);
         }
     }

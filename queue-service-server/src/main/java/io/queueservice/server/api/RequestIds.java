@@ -34,7 +34,7 @@ final class RequestIds {
 
     /** The id a request with this {@value #HEADER} value gets: that value when sane, else a new one. */
     static String idFor(String received) {
-        return isSane(received) ? received : PublishRequest.newMessageId();
+        return isSane(received) ? received : PublishMessages.newMessageId();
     }
 
     /** Not blank, at most {@value #MAX_LENGTH} characters, all printable ASCII (space to tilde). */

@@ -5,12 +5,15 @@ import io.queueservice.broker.QueueInfo;
 import io.queueservice.broker.QueueType;
 import io.queueservice.broker.TopologyOperations;
 import io.queueservice.metrics.QueueDepths;
+import io.queueservice.server.NotConfiguredException;
 import io.queueservice.server.api.TopologyRequests.BindingRequest;
 import io.queueservice.server.api.TopologyRequests.ExchangeRequest;
 import io.queueservice.server.api.TopologyRequests.QueueRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Queues, exchanges and bindings: {@code /api/v1/exchanges}, {@code /api/v1/queues}, {@code /api/v1/bindings}.
@@ -53,7 +56,8 @@ final class TopologyHandler {
     /** 201 when created, 200 when it already existed with the same settings. */
     void declareExchange(RoutingContext ctx) {
         var spec = JsonBodies.read(ctx, ExchangeRequest.class).toSpec();
-        boolean created = topology.declareExchange(spec);
+        boolean created =
+                inRequestTerms(() -> topology.declareExchange(spec), TopologyRequests.ExchangeRequest::jsonPath);
         Json.write(ctx, created ? 201 : 200, new Declared(spec.name(), created));
     }
 
@@ -69,7 +73,7 @@ final class TopologyHandler {
     void declareQueue(RoutingContext ctx) {
         var spec = JsonBodies.read(ctx, QueueRequest.class)
                 .toSpec(topology.defaultQueueType().orElse(null));
-        boolean created = topology.declareQueue(spec);
+        boolean created = inRequestTerms(() -> topology.declareQueue(spec), TopologyRequests.QueueRequest::jsonPath);
         depths.watch(spec.name());
         QueueType type = spec.effectiveType();
         Json.write(
@@ -104,6 +108,15 @@ final class TopologyHandler {
     void unbind(RoutingContext ctx) {
         topology.unbind(JsonBodies.read(ctx, BindingRequest.class).toSpec());
         ctx.response().setStatusCode(204).end();
+    }
+
+    /** Runs {@code declaration}; the fields of what the library refuses named by their JSON path. */
+    private static boolean inRequestTerms(BooleanSupplier declaration, UnaryOperator<String> jsonPath) {
+        try {
+            return declaration.getAsBoolean();
+        } catch (InvalidRequestException e) {
+            throw e.renamed(jsonPath);
+        }
     }
 
     /** A boolean query parameter: absent is false; anything but true or false is refused. */

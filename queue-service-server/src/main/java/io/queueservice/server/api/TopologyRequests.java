@@ -45,7 +45,7 @@ final class TopologyRequests {
         }
 
         /** The JSON path of a field of the core's spec: name and type at the top, the rest under "options". */
-        private static String jsonPath(String field) {
+        static String jsonPath(String field) {
             return field.equals("name") || field.equals("type") ? field : "options." + field;
         }
     }
@@ -110,7 +110,7 @@ final class TopologyRequests {
         }
 
         /** The JSON path of a field of the core's spec: the name at the top, every option under "options". */
-        private static String jsonPath(String field) {
+        static String jsonPath(String field) {
             return field.equals("name") ? field : "options." + field;
         }
 

@@ -29,7 +29,9 @@ public record Caller(String subject, Set<String> scopes, boolean unrestricted) {
                 scopes.contains(Scope.PUBLISH.value()) || scopes.stream().anyMatch(s -> s.startsWith("publish:"));
             case TOPOLOGY_READ ->
                 scopes.contains(Scope.TOPOLOGY_READ.value()) || scopes.contains(Scope.TOPOLOGY_WRITE.value());
-            case TOPOLOGY_WRITE, METRICS_READ -> scopes.contains(scope.value());
+            case SUBSCRIPTIONS_READ ->
+                scopes.contains(Scope.SUBSCRIPTIONS_READ.value()) || scopes.contains(Scope.SUBSCRIPTIONS_WRITE.value());
+            case TOPOLOGY_WRITE, SUBSCRIPTIONS_WRITE, METRICS_READ -> scopes.contains(scope.value());
         };
     }
 

@@ -15,6 +15,10 @@ public enum Scope {
     TOPOLOGY_READ("topology:read"),
     /** Declaring and deleting exchanges, queues and bindings, and purging queues. */
     TOPOLOGY_WRITE("topology:write"),
+    /** Reading push subscriptions. {@code subscriptions:write} includes it. */
+    SUBSCRIPTIONS_READ("subscriptions:read"),
+    /** Creating, changing, pausing, resuming and deleting push subscriptions. */
+    SUBSCRIPTIONS_WRITE("subscriptions:write"),
     /** {@code /metrics}, when {@code METRICS_AUTH=true}. */
     METRICS_READ("metrics:read");
 

@@ -143,6 +143,7 @@ class ApiAnswersTest {
                                 Optional.empty(),
                                 TestDelays.scheduling(),
                                 Idempotency.create(config.idempotency(), registry),
+                                new UnavailableSubscriptions(),
                                 MemorySchemaStore.schemas())),
                         new Health(List.of(), "test"),
                         registry)

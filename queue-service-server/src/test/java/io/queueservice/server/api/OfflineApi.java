@@ -53,6 +53,7 @@ final class OfflineApi implements AutoCloseable {
                         Optional.empty(), // no management API
                         TestDelays.unavailable(),
                         Idempotency.create(config.idempotency(), registry),
+                        new UnavailableSubscriptions(),
                         MemorySchemaStore.schemas())),
                 new Health(List.of(publishConnection, adminConnection), VERSION),
                 registry);

@@ -38,6 +38,10 @@ import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
 import io.queueservice.server.api.OpenApiDocument.Operation;
 import io.queueservice.server.idempotency.Idempotency;
+import io.queueservice.server.push.PushNotConfiguredException;
+import io.queueservice.server.push.SubscriptionOperations;
+import io.queueservice.server.push.SubscriptionRequest;
+import io.queueservice.server.push.SubscriptionView;
 import io.queueservice.server.schemas.MemorySchemaStore;
 import io.queueservice.server.schemas.MessageSchemas;
 import io.queueservice.server.schemas.SchemaStore;
@@ -226,6 +230,73 @@ class OpenApiContractTest {
         }
     };
 
+    /** Push subscriptions whose outcome is chosen by name, as {@link #outcome} does for the topology. */
+    private static final SubscriptionOperations SUBSCRIPTIONS = new SubscriptionOperations() {
+        private SubscriptionView view(String name, String secret) {
+            subscriptionOutcome(name);
+            return new SubscriptionView(
+                    name,
+                    "orders",
+                    "https://hooks.example.com/orders",
+                    secret,
+                    6,
+                    10_000,
+                    8,
+                    Map.of("Authorization", "****"),
+                    name.startsWith("paused") ? "paused" : "active",
+                    name.startsWith("paused") ? "paused through the API" : null,
+                    name.startsWith("paused") ? "2026-12-04T10:00:00Z" : null,
+                    new SubscriptionView.Counts(10, 2, 0),
+                    new SubscriptionView.LastError("2026-12-04T09:59:00Z", 500, "the endpoint answered HTTP 500"),
+                    "2026-12-01T10:00:00Z",
+                    "2026-12-04T10:00:00Z",
+                    42);
+        }
+
+        private static void subscriptionOutcome(String name) {
+            switch (name) {
+                case "nokey" -> throw new PushNotConfiguredException("push subscriptions need SUBSCRIPTIONS_KEY");
+                default -> outcome(name);
+            }
+        }
+
+        @Override
+        public List<SubscriptionView> list() {
+            return List.of(view("orders-hook", "whsec_****"), view("paused-hook", "whsec_****"));
+        }
+
+        @Override
+        public SubscriptionView get(String name) {
+            return view(name, "whsec_****");
+        }
+
+        @Override
+        public SubscriptionView create(SubscriptionRequest request) {
+            return view(request.name(), "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+        }
+
+        @Override
+        public SubscriptionView update(String name, SubscriptionRequest request) {
+            return view(name, request.secret() == null ? "whsec_****" : request.secret());
+        }
+
+        @Override
+        public void delete(String name) {
+            subscriptionOutcome(name);
+        }
+
+        @Override
+        public SubscriptionView pause(String name) {
+            subscriptionOutcome(name);
+            return view("paused-" + name, "whsec_****");
+        }
+
+        @Override
+        public SubscriptionView resume(String name) {
+            return view(name, "whsec_****");
+        }
+    };
+
     /** Schemas in memory; writes for the exchanges {@code down} and {@code slow} fail as a lost broker would. */
     private static final class ScriptedSchemaStore implements SchemaStore {
         private final MemorySchemaStore store = new MemorySchemaStore();
@@ -322,6 +393,7 @@ class OpenApiContractTest {
                                         Duration.ofMillis(700))),
                                 TestDelays.scheduling(),
                                 Idempotency.create(config.idempotency(), registry),
+                                SUBSCRIPTIONS,
                                 new MessageSchemas(new ScriptedSchemaStore()))),
                         new Health(List.of(), "9.9.9-contract"),
                         registry)
@@ -781,6 +853,72 @@ class OpenApiContractTest {
         c.add(call(404, delSchema, "/api/v1/schemas/amq.default", "topology:write", null));
         c.add(call(503, delSchema, "/api/v1/schemas/down", "topology:write", null));
         c.add(call(504, delSchema, "/api/v1/schemas/slow", "topology:write", null));
+
+        // Push subscriptions.
+        String subs = "POST /api/v1/subscriptions";
+        String sub = "{\"name\":\"%s\",\"queue\":\"orders\",\"endpoint\":\"https://hooks.example.com/orders\","
+                + "\"maxAttempts\":6,\"timeoutMs\":5000,\"concurrency\":4,\"headers\":{\"Authorization\":\"Bearer x\"}}";
+        c.add(call(200, "GET /api/v1/subscriptions", null, "subscriptions:read", null));
+        c.add(call(403, "GET /api/v1/subscriptions", null, "topology:write", null));
+        c.add(call(201, subs, null, "subscriptions:write", sub.formatted("orders-hook")));
+        c.add(call(400, subs, null, "subscriptions:write", sub.formatted("invalid")));
+        c.add(call(403, subs, null, "subscriptions:read", sub.formatted("orders-hook")));
+        c.add(call(404, subs, null, "subscriptions:write", sub.formatted("missing")));
+        c.add(call(409, subs, null, "subscriptions:write", sub.formatted("taken")));
+        c.add(call(413, subs, null, "subscriptions:write", sub.formatted("x".repeat(MAX_BODY))));
+        c.add(call(501, subs, null, "subscriptions:write", sub.formatted("nokey")));
+        c.add(call(503, subs, null, "subscriptions:write", sub.formatted("down")));
+        c.add(call(504, subs, null, "subscriptions:write", sub.formatted("slow")));
+        String one = "/api/v1/subscriptions/";
+        c.add(call(200, "GET /api/v1/subscriptions/{name}", one + "orders-hook", "subscriptions:read", null));
+        c.add(call(
+                200,
+                "with subscriptions:write",
+                ApiTarget.MAIN,
+                "GET /api/v1/subscriptions/{name}",
+                one + "o",
+                "subscriptions:write",
+                null));
+        c.add(call(403, "GET /api/v1/subscriptions/{name}", one + "orders-hook", "publish", null));
+        c.add(call(404, "GET /api/v1/subscriptions/{name}", one + "missing", "subscriptions:read", null));
+        String upd = "PUT /api/v1/subscriptions/{name}";
+        c.add(call(200, upd, one + "orders-hook", "subscriptions:write", "{\"timeoutMs\":2000}"));
+        c.add(call(
+                200,
+                "a new secret",
+                ApiTarget.MAIN,
+                upd,
+                one + "orders-hook",
+                "subscriptions:write",
+                "{\"secret\":\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}"));
+        c.add(call(400, upd, one + "orders-hook", "subscriptions:write", "{\"timeoutMs\":\"soon\"}"));
+        c.add(call(403, upd, one + "orders-hook", "subscriptions:read", "{}"));
+        c.add(call(404, upd, one + "missing", "subscriptions:write", "{}"));
+        c.add(call(409, upd, one + "taken", "subscriptions:write", "{}"));
+        c.add(call(
+                413,
+                upd,
+                one + "orders-hook",
+                "subscriptions:write",
+                "{\"endpoint\":\"" + "x".repeat(MAX_BODY) + "\"}"));
+        c.add(call(501, upd, one + "nokey", "subscriptions:write", "{}"));
+        c.add(call(503, upd, one + "down", "subscriptions:write", "{}"));
+        c.add(call(504, upd, one + "slow", "subscriptions:write", "{}"));
+        String rm = "DELETE /api/v1/subscriptions/{name}";
+        c.add(call(204, rm, one + "orders-hook", "subscriptions:write", null));
+        c.add(call(403, rm, one + "orders-hook", "subscriptions:read", null));
+        c.add(call(404, rm, one + "missing", "subscriptions:write", null));
+        c.add(call(503, rm, one + "down", "subscriptions:write", null));
+        c.add(call(504, rm, one + "slow", "subscriptions:write", null));
+        for (String action : new String[] {"pause", "resume"}) {
+            String op = "POST /api/v1/subscriptions/{name}/" + action;
+            c.add(call(200, op, one + "orders-hook/" + action, "subscriptions:write", null));
+            c.add(call(403, op, one + "orders-hook/" + action, "subscriptions:read", null));
+            c.add(call(404, op, one + "missing/" + action, "subscriptions:write", null));
+            c.add(call(409, op, one + "taken/" + action, "subscriptions:write", null));
+            c.add(call(503, op, one + "down/" + action, "subscriptions:write", null));
+            c.add(call(504, op, one + "slow/" + action, "subscriptions:write", null));
+        }
 
         // What every route with a scope answers: 401 without a token, 429 past the quota, 503 while keys cannot
         // be fetched (the body, when the route takes one, is never read then).

@@ -26,7 +26,7 @@ class PublishRequestTest {
     }
 
     private static OutgoingMessage message(String json) throws IOException {
-        return read(json).toMessage();
+        return PublishMessages.toMessage(read(json));
     }
 
     private static String body(OutgoingMessage m) {
@@ -35,7 +35,8 @@ class PublishRequestTest {
 
     private static List<Violation> refused(String json) throws IOException {
         PublishRequest request = read(json);
-        InvalidRequestException e = catchThrowableOfType(InvalidRequestException.class, request::toMessage);
+        InvalidRequestException e =
+                catchThrowableOfType(InvalidRequestException.class, () -> PublishMessages.toMessage(request));
         assertThat(e).as("toMessage() should refuse %s", json).isNotNull();
         return e.violations();
     }

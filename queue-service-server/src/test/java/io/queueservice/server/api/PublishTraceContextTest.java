@@ -16,9 +16,10 @@ class PublishTraceContextTest {
     private static final String TRACESTATE = "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7";
 
     private static OutgoingMessage message(String json, String traceparent, String tracestate) throws IOException {
-        return JsonBodies.MAPPER
-                .readValue(json.getBytes(StandardCharsets.UTF_8), PublishRequest.class)
-                .toMessage(traceparent, tracestate);
+        return PublishMessages.toMessage(
+                JsonBodies.MAPPER.readValue(json.getBytes(StandardCharsets.UTF_8), PublishRequest.class),
+                traceparent,
+                tracestate);
     }
 
     private static Map<String, Object> headers(OutgoingMessage m) {

@@ -194,6 +194,7 @@ class RequestIdHttpTest {
                                 Optional.empty(),
                                 TestDelays.unavailable(),
                                 Idempotency.create(config.idempotency(), registry),
+                                new UnavailableSubscriptions(),
                                 MemorySchemaStore.schemas())),
                         new Health(List.of(connection), "test"),
                         registry)

@@ -1,10 +1,10 @@
-package io.queueservice.server.api;
+package io.queueservice.server;
 
 /** A feature that needs a setting the service was started without: answered 501. */
-final class NotConfiguredException extends RuntimeException {
+public class NotConfiguredException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    NotConfiguredException(String message) {
+    public NotConfiguredException(String message) {
         super(message);
     }
 }
