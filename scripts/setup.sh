@@ -16,7 +16,7 @@ IFS=. read -r mvn_major mvn_minor _ <<< "${mvn_version:-0.0}"
 (( mvn_major > 3 || (mvn_major == 3 && mvn_minor >= 8) )) \
     || die "Maven ${mvn_version:-?} is too old: queue-service needs 3.8 or newer"
 info "Using Maven $mvn_version"
-command -v curl >/dev/null || info "curl is not installed: the README's examples and scripts/test-publish.sh need it"
+command -v curl >/dev/null || info "curl is not installed: the documentation's examples and scripts/test-publish.sh need it"
 
 # Compose is used only when the Docker CLI, its compose plugin and a running engine are all there.
 use_compose=false

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs queue-service in the foreground (building it first if needed).
 # Extra arguments go to the jar: api (default), worker email, all, consume <queue>, or
-# render-email <message.json> (see the README and docs/email-worker.md).
+# render-email <message.json> (see docs/getting-started.md and docs/email-worker.md).
 set -euo pipefail
 args=("$@")
 # render-email reads a file named from where the script was called: make its path absolute before cd.

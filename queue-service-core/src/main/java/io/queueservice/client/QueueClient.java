@@ -131,8 +131,8 @@ public final class QueueClient implements AutoCloseable {
 
     /**
      * A client configured from the environment and {@code .env}: {@code RABBITMQ_URL}, the retry,
-     * circuit breaker and worker settings, {@code DEFAULT_QUEUE_TYPE} (see the README's configuration
-     * table).
+     * circuit breaker and worker settings, {@code DEFAULT_QUEUE_TYPE} (see
+     * docs/configuration.md).
      *
      * @throws io.queueservice.config.ConfigException listing every invalid setting
      */

@@ -194,4 +194,22 @@ class PublishIT extends AgainstSharedBroker {
         assertThat(metrics).contains("queue_message_publish_errors_total{exchange=\"_unknown\",reason=\"not_found\"}");
         assertThat(metrics).contains("queue_message_publish_errors_total{exchange=\"_unknown\",reason=\"invalid\"}");
     }
+
+    @Test
+    void aClientThatHalfClosesAfterItsRequestStillGetsTheAnswer() throws Exception {
+        String queue = queue();
+        String body = "{\"routingKey\":\"" + queue + "\",\"message\":{\"n\":1}}";
+        String request = "POST /api/v1/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+        String answer;
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", service.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput(); // sent everything: the answer is still expected, then the end of the connection
+            answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        assertThat(answer).startsWith("HTTP/1.1 202 ").contains("\"status\":\"published\"");
+        assertThat(broker.drain(queue)).containsExactly("{\"n\":1}");
+    }
 }

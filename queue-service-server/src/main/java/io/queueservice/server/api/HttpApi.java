@@ -303,7 +303,7 @@ public final class HttpApi {
                 .setIdleTimeout(IDLE_TIMEOUT_SECONDS);
         config.https().ifPresent(identity -> Https.serve(options, identity));
         HttpServer server = vertx.createHttpServer(options)
-                .connectionHandler(HttpVersionCheck::install)
+                .connectionHandler(HttpConnections::install)
                 .requestHandler(router)
                 .invalidRequestHandler(new InvalidRequests());
         return new ApiServer(vertx, server, config.shutdownTimeout(), routes.declared);

@@ -30,10 +30,10 @@ final class InvalidRequests implements Handler<HttpServerRequest> {
                     "the request's headers are larger than " + HttpApi.REQUEST_HEADER_BYTES + " bytes");
         } else if (cause instanceof TooLongHttpLineException) {
             problem = Problem.of("http", "HTTP 414", 414, "URI Too Long");
-        } else if (cause instanceof HttpVersionCheck.UnsupportedVersionException v
+        } else if (cause instanceof HttpConnections.VersionCheck.UnsupportedVersionException v
                 && v.version().equals("HTTP/2.0")) {
             problem = Problem.of("http", "HTTP 426", 426, "Upgrade Required");
-        } else if (cause instanceof HttpVersionCheck.UnsupportedVersionException) {
+        } else if (cause instanceof HttpConnections.VersionCheck.UnsupportedVersionException) {
             problem = Problem.of(
                     "http-version", "HTTP version not supported", 400, "the service speaks HTTP/1.1 (and HTTP/1.0)");
         } else {
