@@ -9,6 +9,7 @@ import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.PathType;
 import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.Violation;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import tools.jackson.databind.JsonNode;
@@ -111,15 +112,20 @@ final class SchemaCompiler {
         return message.length() > 300 ? message.substring(0, 300) + "..." : message;
     }
 
-    /** Validates {@code message} (its JSON text) with {@code schema}: the errors, at most {@link #MAX_ERRORS}. */
+    /**
+     * Validates {@code message} (its JSON text) with {@code schema}: the errors, by place, at most {@link
+     * #MAX_ERRORS}.
+     */
     static List<MessageRejectedException.MessageError> validate(Schema schema, byte[] message) {
         List<Error> errors = schema.validate(JSON.readTree(message));
         if (errors.isEmpty()) {
             return List.of();
         }
+        // In the message's order of places, whatever order the validator found them in.
         return errors.stream()
-                .limit(MAX_ERRORS)
                 .map(e -> new MessageRejectedException.MessageError(pointer(e), e.getMessage()))
+                .sorted(Comparator.comparing(MessageRejectedException.MessageError::pointer))
+                .limit(MAX_ERRORS)
                 .toList();
     }
 
