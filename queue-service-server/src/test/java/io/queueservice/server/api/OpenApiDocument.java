@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * are validated with networknt's json-schema-validator in the OpenAPI 3.1 dialect; nothing is loaded from
  * outside (the document's own {@code $ref}s only).
  */
-final class OpenApiDocument {
+public final class OpenApiDocument {
     /** Where the validator believes the document lives; never fetched, the document is handed to it. */
     private static final String IRI = "https://queue-service.test/openapi.json";
 
@@ -70,7 +70,7 @@ final class OpenApiDocument {
     }
 
     /** The document of the repository (the class path's {@value ApiDocs#DOCUMENT}). */
-    static OpenApiDocument load() {
+    public static OpenApiDocument load() {
         try (InputStream in = OpenApiDocument.class.getResourceAsStream(ApiDocs.DOCUMENT)) {
             return new OpenApiDocument(new YAMLMapper().readTree(in));
         } catch (IOException e) {
@@ -214,6 +214,41 @@ final class OpenApiDocument {
         return schema(pointer).validate(body, InputFormat.JSON).stream()
                 .map(Error::toString)
                 .toList();
+    }
+
+    /**
+     * What is wrong with a request sent to an endpoint as the document's webhook {@code name} describes it:
+     * each header parameter it requires is there, and each header it describes has a valid value. Empty when
+     * none.
+     *
+     * @param headers the request's headers, by lower-case name
+     */
+    public List<String> checkWebhook(String name, Map<String, String> headers) {
+        List<String> wrong = new ArrayList<>();
+        String pointer = "/webhooks/" + escape(name) + "/post/parameters";
+        JsonNode params = root.at(pointer);
+        if (params.isMissingNode()) {
+            return List.of("the document has no webhook " + name);
+        }
+        for (int i = 0; i < params.size(); i++) {
+            JsonNode param = resolve(params.get(i));
+            if (!param.path("in").asText().equals("header")) {
+                continue;
+            }
+            String header = param.path("name").asText().toLowerCase(Locale.ROOT);
+            String value = headers.get(header);
+            if (value == null) {
+                if (param.path("required").asBoolean(false)) {
+                    wrong.add("header " + header + " is missing");
+                }
+                continue;
+            }
+            for (Error err : schema(pointer + "/" + i + "/schema")
+                    .validate(JSON.getNodeFactory().textNode(value).toString(), InputFormat.JSON)) {
+                wrong.add("header " + header + " '" + value + "': " + err);
+            }
+        }
+        return wrong;
     }
 
     /** The schema at {@code pointer} in the document, compiled once. */
