@@ -30,6 +30,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -37,6 +39,8 @@ import org.slf4j.LoggerFactory;
  * The node's certificate names {@code localhost} only, so connecting to {@code 127.0.0.1} is connecting
  * to a host the certificate was not issued for.
  */
+// Runs beside the other test classes (it mostly waits for its private nodes), its tests one after the other.
+@Execution(ExecutionMode.CONCURRENT)
 class BrokerTlsIT {
     private static final String CLIENT_USER = "qs-tls-client";
 
@@ -90,6 +94,7 @@ class BrokerTlsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void connectsAndPublishesWhenTheBrokersCertificateChainsToTheConfiguredCa() {
         QueueClient client = client(Map.of(
                 "RABBITMQ_URL",
@@ -108,6 +113,7 @@ class BrokerTlsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void aBurstOfPublishesIsCoalescedBelowTlsAndArrivesWhole() {
         QueueClient client = client(Map.of(
                 "RABBITMQ_URL",
@@ -129,6 +135,7 @@ class BrokerTlsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void refusesABrokerWhoseCertificateIsNotFromTheConfiguredCa() {
         BrokerConnection connection = connection(Map.of(
                 "RABBITMQ_URL",
@@ -145,6 +152,7 @@ class BrokerTlsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void refusesABrokerWhoseCertificateIsTrustedByTheJdkOnlyWhenNoCaIsGiven() {
         // No TLS_CA_PATH: the JDK's trust store, where the test CA is not.
         BrokerConnection connection =
@@ -157,6 +165,7 @@ class BrokerTlsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void refusesACertificateIssuedForAnotherHostName() {
         // Same port, same trusted CA, but reached as 127.0.0.1, which the certificate (localhost) does not name.
         BrokerConnection connection = connection(Map.of(
@@ -175,6 +184,7 @@ class BrokerTlsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void mutualTlsWithExternalLogsInAsTheCertificatesCommonName() {
         TestCertificates.Issued cert = ca.client("client-" + UUID.randomUUID(), CLIENT_USER, KeyFormat.PKCS1);
         QueueClient client = client(Map.of(
@@ -195,6 +205,7 @@ class BrokerTlsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void externalLoginWithACertificateOfAnUnknownUserIsRefused() {
         TestCertificates.Issued cert = ca.client("stranger-" + UUID.randomUUID(), "stranger", KeyFormat.PKCS8);
         BrokerConnection connection = connection(Map.of(
@@ -211,6 +222,7 @@ class BrokerTlsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void theVirtualHostOfTheUrlIsWhereMessagesGo() {
         String vhost = "qs-vhost-" + UUID.randomUUID();
         node.rabbitmqctl("add_vhost", vhost);

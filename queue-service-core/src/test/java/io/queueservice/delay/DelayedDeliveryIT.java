@@ -35,6 +35,8 @@ import java.util.concurrent.Semaphore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -42,6 +44,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Delayed delivery on the shared broker. Each test has delay queues of its own (a unique name prefix), so
  * that no other dispatcher takes its messages, and deletes them after.
  */
+// Runs beside the other test classes (it mostly waits for delays to come due), its tests one after the other.
+@Execution(ExecutionMode.CONCURRENT)
 class DelayedDeliveryIT {
     private final List<AutoCloseable> rigs = new ArrayList<>();
     private final List<DelayLevels> topologies = new ArrayList<>();
@@ -105,6 +109,7 @@ class DelayedDeliveryIT {
     }
 
     @ParameterizedTest
+    @Execution(ExecutionMode.SAME_THREAD)
     @EnumSource(
             value = QueueType.class,
             names = {"CLASSIC", "QUORUM"})
@@ -140,6 +145,7 @@ class DelayedDeliveryIT {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void aThousandRandomDelaysUpToTwentySecondsAllArriveNoneEarlyEachWithinASecondAndAHalf() {
         DelayRig rig = rig(QueueType.QUORUM);
         Random random = new Random();
@@ -192,6 +198,7 @@ class DelayedDeliveryIT {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void aMessageUnroutableWhenDueGoesToTheDelayDeadLetterQueueWithTheReason() throws Exception {
         DelayRig rig = rig(QueueType.QUORUM);
         DelayLevels levels = rig.delays.levels();
@@ -237,6 +244,7 @@ class DelayedDeliveryIT {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void aDelayUnderASecondSkipsTheLevelsAndIsNeverEarly() {
         DelayRig rig = rig(QueueType.CLASSIC);
         OutgoingMessage m = DelayRig.message(exchange, "orders.now", "{}", true);
@@ -250,6 +258,7 @@ class DelayedDeliveryIT {
 
     /** Someone deletes the due queue: the dispatcher declares the topology again and goes on. */
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void aDeletedDueQueueIsDeclaredAgainAndDispatchingGoesOn() throws Exception {
         DelayRig rig = rig(QueueType.CLASSIC);
         ch.queueDelete(rig.delays.levels().dueQueue());
@@ -269,6 +278,7 @@ class DelayedDeliveryIT {
 
     /** A target that refuses for a while (a full queue nacks): the due message waits and is tried again. */
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void aDueMessageTheTargetRefusesForAWhileIsTriedAgainUntilItGetsIn() throws Exception {
         DelayRig rig = rig(QueueType.QUORUM);
         String full = uniqueName("delay-full");
@@ -296,6 +306,7 @@ class DelayedDeliveryIT {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void theWorkerToolkitsClientPublishesWithADelayAndItsWorkerGetsTheMessageWhenDue() {
         String prefix = uniqueName("qs-delay-it");
         DelayConfig config = new DelayConfig(DelayLevels.MAX_DELAY, QueueType.CLASSIC, prefix);
@@ -346,6 +357,7 @@ class DelayedDeliveryIT {
      * holds messages: the broker hands them to the other, and every message arrives, none early.
      */
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void whenOneDispatcherDiesTheOtherDeliversWhatItHeld() {
         String prefix = uniqueName("qs-delay-it");
         DelayRig first = rig(QueueType.QUORUM, prefix);

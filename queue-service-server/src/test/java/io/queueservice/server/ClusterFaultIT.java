@@ -48,6 +48,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The fault suite on a private three-node cluster (scenarios 2, 3 and 6 of docs/reliability.md): nodes
@@ -68,6 +70,8 @@ import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
 // The SIGSTOP scenario last: a node resumed after a long freeze sometimes needs its app restarted to
 // leave a recorded partition (see PrivateRabbitCluster.heal), which is best not carried into others.
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+// Runs beside the other test classes (it mostly waits for its private cluster), its scenarios one after the other.
+@Execution(ExecutionMode.CONCURRENT)
 class ClusterFaultIT {
     /** The service's publish timeout (REQUEST_TIMEOUT, its default); a request slower than this plus a margin hangs. */
     private static final Duration HANG_BOUND = Duration.ofSeconds(5 + 10);
@@ -119,6 +123,7 @@ class ClusterFaultIT {
 
     /** Scenario 2. */
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     @Order(2)
     void killingTheQuorumLeadersNodeUnderLoadLosesNoAcceptedMessage() {
         String queue = declareQuorumQueue(uniqueName("kill-leader"));
@@ -170,6 +175,7 @@ class ClusterFaultIT {
 
     /** Scenario 3. */
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     @Order(4)
     void freezingANodeForThirtySecondsLosesNoAcceptedMessage() {
         String queue = declareQuorumQueue(uniqueName("pause"));
@@ -214,6 +220,7 @@ class ClusterFaultIT {
 
     /** Scenario 6a: a worker dies mid-message (its connection aborted, as by kill -9) on a quorum queue. */
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     @Order(1)
     void aMessageOfAWorkerKilledMidwayIsRedeliveredAndHandled() throws Exception {
         String queue = declareQuorumQueue(uniqueName("worker-killed"));
@@ -289,6 +296,7 @@ class ClusterFaultIT {
      * dead-lettering, rejected again and again while the queue's leader node is killed.
      */
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     @Order(3)
     void poisonMessagesAllReachTheDeadLetterQueueWhileTheLeaderIsKilled() throws Exception {
         String queue = uniqueName("poison");

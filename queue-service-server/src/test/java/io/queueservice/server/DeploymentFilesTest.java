@@ -302,10 +302,10 @@ class DeploymentFilesTest {
         // The same JVM options, but the heap follows the container's memory limit.
         List<String> scriptOpts = words(group(start, "JAVA_OPTS=\"\\$\\{JAVA_OPTS:-([^}]*)}\""));
         List<String> imageOpts = words(group(docker, "(?m)^ENV JAVA_OPTS=\"([^\"]*)\"$"));
-        assertThat(scriptOpts).contains("-Xmx128m");
+        assertThat(scriptOpts).contains("-Xmx64m");
         assertThat(imageOpts)
                 .containsExactlyElementsOf(scriptOpts.stream()
-                        .map(o -> o.startsWith("-Xmx") ? "-XX:MaxRAMPercentage=50" : o)
+                        .map(o -> o.startsWith("-Xmx") ? "-XX:MaxRAMPercentage=25" : o)
                         .toList());
 
         int defaultPort = ServerConfig.from(Map.of(), false).port();

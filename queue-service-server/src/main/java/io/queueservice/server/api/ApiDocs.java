@@ -11,14 +11,15 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The API's reference: {@code GET /openapi.json}, the OpenAPI 3.1 document ({@code openapi.yaml} of the
  * class path, served as JSON), and {@code GET /docs}, Swagger UI showing it. Swagger UI's files come from its
  * WebJar, served here: the page loads nothing from anywhere else, which its Content-Security-Policy enforces.
  *
- * <p>Files are read from the class path on first use and kept: run these handlers on worker threads.
+ * <p>Files are read from the class path (the document once, then kept; Swagger UI's files, 2 MiB together, at
+ * each request rather than held in a small heap for a page that is seldom opened): run these handlers on worker
+ * threads.
  */
 final class ApiDocs {
     /** The document as kept in the repository. */
@@ -47,7 +48,7 @@ final class ApiDocs {
     private record File(String contentType, byte[] bytes) {}
 
     private final String version;
-    private final Map<String, File> files = new ConcurrentHashMap<>();
+    private volatile File document;
 
     /** @param version the service's version, served as the document's {@code info.version} */
     ApiDocs(String version) {
@@ -56,16 +57,18 @@ final class ApiDocs {
 
     /** {@code GET /openapi.json}. */
     void document(RoutingContext ctx) {
-        File doc = files.computeIfAbsent("openapi.json", name -> new File("application/json", documentJson()));
+        File doc = document;
+        if (doc == null) {
+            doc = new File("application/json", documentJson());
+            document = doc; // two first requests at once may both build it: the same bytes
+        }
         send(ctx, doc, "no-cache");
     }
 
     /** {@code GET /docs}: the page. */
     void page(RoutingContext ctx) {
-        File page =
-                files.computeIfAbsent("index.html", name -> new File("text/html; charset=utf-8", read(PAGE + name)));
         ctx.response().putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-        send(ctx, page, "no-cache");
+        send(ctx, new File("text/html; charset=utf-8", read(PAGE + "index.html")), "no-cache");
     }
 
     /** {@code GET /docs/{file}}: one of the page's files. */
@@ -75,8 +78,7 @@ final class ApiDocs {
         if (contentType == null) {
             throw new ResourceNotFoundException("file", name);
         }
-        File file = files.computeIfAbsent(name, n -> new File(contentType, read(location(n))));
-        send(ctx, file, "public, max-age=3600");
+        send(ctx, new File(contentType, read(location(name))), "public, max-age=3600");
     }
 
     /** The document as JSON, with this service's version. */

@@ -1,6 +1,7 @@
 package io.queueservice.server.api;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.queueservice.broker.ManagementApi;
 import io.queueservice.broker.TopologyOperations;
 import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.metrics.QueueDepths;

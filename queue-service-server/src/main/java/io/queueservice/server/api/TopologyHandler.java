@@ -1,6 +1,7 @@
 package io.queueservice.server.api;
 
 import io.queueservice.broker.InvalidRequestException;
+import io.queueservice.broker.ManagementApi;
 import io.queueservice.broker.QueueInfo;
 import io.queueservice.broker.QueueType;
 import io.queueservice.broker.TopologyOperations;

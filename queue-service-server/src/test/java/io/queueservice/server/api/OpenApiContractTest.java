@@ -21,6 +21,7 @@ import io.queueservice.broker.BrokerTimeoutException;
 import io.queueservice.broker.BrokerUnavailableException;
 import io.queueservice.broker.ExchangeSpec;
 import io.queueservice.broker.InvalidRequestException;
+import io.queueservice.broker.ManagementApi;
 import io.queueservice.broker.OperationRefusedException;
 import io.queueservice.broker.QueueInfo;
 import io.queueservice.broker.QueueSpec;

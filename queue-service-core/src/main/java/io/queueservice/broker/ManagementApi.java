@@ -1,8 +1,7 @@
-package io.queueservice.server.api;
+package io.queueservice.broker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.queueservice.broker.BrokerTimeoutException;
-import io.queueservice.broker.BrokerUnavailableException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -22,6 +21,8 @@ import java.util.List;
  * {@code monitoring} or {@code management} tag).
  */
 public final class ManagementApi {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
     /** One queue as the management API reports it. */
@@ -85,7 +86,7 @@ public final class ManagementApi {
         }
         try {
             List<QueueSummary> queues = new ArrayList<>();
-            for (JsonNode q : JsonBodies.MAPPER.readTree(response.body())) {
+            for (JsonNode q : JSON.readTree(response.body())) {
                 queues.add(new QueueSummary(
                         q.path("name").asText(),
                         q.path("type").asText("classic"),
