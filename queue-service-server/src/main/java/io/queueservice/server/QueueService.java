@@ -16,6 +16,8 @@ import io.queueservice.server.api.Delays;
 import io.queueservice.server.api.HttpApi;
 import io.queueservice.server.email.EmailWorker;
 import io.queueservice.server.push.PushSubscriptions;
+import io.queueservice.server.schemas.DefinitionsSchemaStore;
+import io.queueservice.server.schemas.MessageSchemas;
 import io.queueservice.server.security.SecurityConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -121,7 +123,9 @@ public final class QueueService {
                 management,
                 Delays.of(g.delays),
                 g.idempotency,
-                push.orElseThrow().subscriptions());
+                push.orElseThrow().subscriptions(),
+                // Message schemas live in the same definitions log as the subscriptions.
+                new MessageSchemas(new DefinitionsSchemaStore(push.orElseThrow().definitions())));
     }
 
     /** Connects to the broker (or starts trying to, in the background) and starts serving HTTP. */
