@@ -58,6 +58,16 @@ public final class SharedBroker {
         }
     }
 
+    /** Deletes a queue (or stream) of the tests', if the broker answers; for clean-up, so it never throws. */
+    public static void deleteQueue(String name) {
+        try (Connection c = connect();
+                var ch = c.createChannel()) {
+            ch.queueDelete(name);
+        } catch (Exception | AssertionError e) {
+            // clean-up only: the broker may be gone already
+        }
+    }
+
     /** {@code prefix + "-" + 8 random hex digits}, e.g. {@code orders-3fa9c01b}: a queue/exchange name of the test's own. */
     public static String uniqueName(String prefix) {
         return prefix + "-"

@@ -16,6 +16,8 @@ import io.queueservice.server.api.Delays;
 import io.queueservice.server.api.HttpApi;
 import io.queueservice.server.email.EmailWorker;
 import io.queueservice.server.push.PushSubscriptions;
+import io.queueservice.server.schemas.DefinitionsSchemaStore;
+import io.queueservice.server.schemas.MessageSchemas;
 import io.queueservice.server.security.SecurityConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -128,6 +130,8 @@ public final class QueueService {
                 Delays.of(g.delays),
                 g.idempotency,
                 push.orElseThrow().subscriptions(),
+                // Message schemas live in the same definitions log as the subscriptions.
+                new MessageSchemas(new DefinitionsSchemaStore(push.orElseThrow().definitions())),
                 Optional.of(d.api()));
     }
 

@@ -85,6 +85,10 @@ public final class ApiClient {
         return send(request(path).POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    public Response put(String path, String json) {
+        return send(request(path).PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     public Response delete(String path) {
         return send(request(path).DELETE());
     }

@@ -90,6 +90,11 @@ class JwksIT {
             assertThat(r.status()).isEqualTo(503);
             assertThat(r.problem().type()).isEqualTo("urn:queue-service:problem:keys-unavailable");
             assertThat(r.header("Retry-After")).isPresent();
+
+            // The next tokens, within the refresh interval: still the keys' fault, not the client's.
+            Response again = call(service, keys, "k2");
+            assertThat(again.status()).isEqualTo(503);
+            assertThat(again.problem().type()).isEqualTo("urn:queue-service:problem:keys-unavailable");
         }
     }
 }

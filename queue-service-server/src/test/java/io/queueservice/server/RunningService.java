@@ -1,5 +1,6 @@
 package io.queueservice.server;
 
+import io.queueservice.testing.SharedBroker;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,6 +17,13 @@ public final class RunningService implements AutoCloseable {
     }
 
     /** Starts the service; {@code settings} override the environment a user would set (see .env.example). */
+    /** The definitions stream of the services this test run starts, removed from the broker when the run ends. */
+    static final String RUN_DEFINITIONS_STREAM = SharedBroker.uniqueName("qs-test.definitions");
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> SharedBroker.deleteQueue(RUN_DEFINITIONS_STREAM)));
+    }
+
     public static RunningService start(String amqpUrl, Map<String, String> settings) {
         return new RunningService(QueueService.start(ServerConfig.from(environment(amqpUrl, settings))));
     }
@@ -40,6 +48,9 @@ public final class RunningService implements AutoCloseable {
         env.putAll(settings);
         // The delay machinery's queues on the shared broker are of one type: services declaring them quorum
         // use names of their own.
+        // Subscriptions and schemas of this test run stay among its own services: a service started by hand on the
+        // same broker, or a later run, follows the default stream and must not deliver the tests' messages.
+        env.putIfAbsent("DEFINITIONS_STREAM", RUN_DEFINITIONS_STREAM);
         if ("quorum".equalsIgnoreCase(env.get("DEFAULT_QUEUE_TYPE"))) {
             env.putIfAbsent("DELAY_NAME_PREFIX", "qs-test-quorum.delay");
         }

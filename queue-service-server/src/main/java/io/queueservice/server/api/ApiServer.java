@@ -3,6 +3,7 @@ package io.queueservice.server.api;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -19,11 +20,18 @@ public final class ApiServer {
     private final Vertx vertx;
     private final HttpServer server;
     private final Duration shutdownTimeout;
+    private final List<HttpApi.DeclaredRoute> routes;
 
-    ApiServer(Vertx vertx, HttpServer server, Duration shutdownTimeout) {
+    ApiServer(Vertx vertx, HttpServer server, Duration shutdownTimeout, List<HttpApi.DeclaredRoute> routes) {
         this.vertx = vertx;
         this.server = server;
         this.shutdownTimeout = shutdownTimeout;
+        this.routes = List.copyOf(routes);
+    }
+
+    /** Every route the server answers, as declared in {@link HttpApi}'s table, in the order declared. */
+    public List<HttpApi.DeclaredRoute> routes() {
+        return routes;
     }
 
     /**

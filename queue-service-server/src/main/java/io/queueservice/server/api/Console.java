@@ -1,8 +1,10 @@
 package io.queueservice.server.api;
 
+import io.queueservice.broker.ResourceNotFoundException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.Set;
 
 /**
  * {@code /console}: the operator console, static files from the jar ({@code io/queueservice/console}) that call
@@ -14,6 +16,9 @@ import io.vertx.ext.web.handler.StaticHandler;
 final class Console {
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
             + " img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    /** The console's files: nothing else under {@code /console/} is served. */
+    static final Set<String> FILES = Set.of("index.html", "console.js", "console.css");
 
     private final StaticHandler files = StaticHandler.create("io/queueservice/console")
             .setDirectoryListing(false)
@@ -30,7 +35,12 @@ final class Console {
         ctx.response().setStatusCode(301).putHeader("Location", "/console/").end();
     }
 
+    /** @throws ResourceNotFoundException for any other path than the console's files (404) */
     void serve(RoutingContext ctx) {
+        String name = ctx.request().path().substring("/console/".length());
+        if (!name.isEmpty() && !FILES.contains(name)) {
+            throw new ResourceNotFoundException("file", name);
+        }
         HttpServerResponse r = ctx.response();
         r.putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
                 .putHeader("X-Content-Type-Options", "nosniff")

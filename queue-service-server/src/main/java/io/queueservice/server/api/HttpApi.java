@@ -12,6 +12,7 @@ import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
 import io.queueservice.server.idempotency.Idempotency;
 import io.queueservice.server.push.SubscriptionOperations;
+import io.queueservice.server.schemas.MessageSchemas;
 import io.queueservice.server.security.AccessControl;
 import io.queueservice.server.security.Scope;
 import io.vertx.core.Handler;
@@ -24,6 +25,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -64,6 +66,7 @@ public final class HttpApi {
      * @param delays schedules publishes with {@code options.delay}
      * @param idempotency keeps the answers of publishes with an {@code Idempotency-Key}
      * @param subscriptions push subscriptions
+     * @param schemas the message schemas publishes are checked against
      * @param deadLetters dead-letter queues and redrives, and the console; empty: none of their routes
      */
     public record Gateway(
@@ -75,6 +78,7 @@ public final class HttpApi {
             Delays delays,
             Idempotency idempotency,
             SubscriptionOperations subscriptions,
+            MessageSchemas schemas,
             Optional<DeadLetters> deadLetters) {
 
         /** Without dead letters, redrives nor console. */
@@ -86,7 +90,8 @@ public final class HttpApi {
                 Optional<ManagementApi> management,
                 Delays delays,
                 Idempotency idempotency,
-                SubscriptionOperations subscriptions) {
+                SubscriptionOperations subscriptions,
+                MessageSchemas schemas) {
             this(
                     topology,
                     publisher,
@@ -96,6 +101,7 @@ public final class HttpApi {
                     delays,
                     idempotency,
                     subscriptions,
+                    schemas,
                     Optional.empty());
         }
     }
@@ -106,6 +112,16 @@ public final class HttpApi {
      * @param traffic the service's own publish figures, for the console's rates
      */
     public record DeadLetters(DeadLetterOperations catalog, RedriveOperations redrives, QueueTraffic traffic) {}
+
+    /**
+     * A route of the table, as declared: what {@link ApiServer#routes()} lists (the OpenAPI document must
+     * describe each, and nothing else).
+     *
+     * @param method {@code GET}, {@code POST}, ...
+     * @param template the path, with {@code {name}} for a parameter
+     * @param scope what the caller's token needs; empty for a route open to all
+     */
+    public record DeclaredRoute(String method, String template, Optional<Scope> scope) {}
 
     /** What a route reads before its handler runs: nothing, or a JSON body up to a limit. */
     private record Body(BodyReader reader) {
@@ -157,7 +173,13 @@ public final class HttpApi {
         routes.add(HttpMethod.GET, "/metrics", Scope.METRICS_READ, Body.NONE, Threading.WORKER, status::metrics);
 
         gateway.ifPresent(g -> {
-            Publishing publishing = new Publishing(routes.access, g.delays(), g.publishMetrics());
+            // The reference: the OpenAPI document and Swagger UI, open to all like the health checks.
+            ApiDocs docs = new ApiDocs(health.version());
+            routes.addOpen(HttpMethod.GET, "/openapi.json", Threading.WORKER, docs::document);
+            routes.addOpen(HttpMethod.GET, "/docs", Threading.WORKER, docs::page);
+            routes.addOpen(HttpMethod.GET, "/docs/{file}", Threading.WORKER, docs::asset);
+
+            Publishing publishing = new Publishing(routes.access, g.delays(), g.publishMetrics(), g.schemas());
             PublishHandler publish = new PublishHandler(g.publisher(), publishing);
             BatchPublishHandler batch = new BatchPublishHandler(
                     g.publisher(), publishing, config.batch().maxMessages());
@@ -278,6 +300,37 @@ public final class HttpApi {
                     Threading.WORKER,
                     subs::resume);
 
+            // Message schemas: reads from memory on the event loop, writes wait for the schema store.
+            SchemaHandler schemas = new SchemaHandler(g.schemas());
+            routes.add(
+                    HttpMethod.GET,
+                    "/api/v1/schemas",
+                    Scope.TOPOLOGY_READ,
+                    Body.NONE,
+                    Threading.EVENT_LOOP,
+                    schemas::list);
+            routes.add(
+                    HttpMethod.GET,
+                    "/api/v1/schemas/{exchange}",
+                    Scope.TOPOLOGY_READ,
+                    Body.NONE,
+                    Threading.EVENT_LOOP,
+                    schemas::get);
+            routes.add(
+                    HttpMethod.PUT,
+                    "/api/v1/schemas/{exchange}",
+                    Scope.TOPOLOGY_WRITE,
+                    json,
+                    Threading.WORKER,
+                    schemas::put);
+            routes.add(
+                    HttpMethod.DELETE,
+                    "/api/v1/schemas/{exchange}",
+                    Scope.TOPOLOGY_WRITE,
+                    Body.NONE,
+                    Threading.WORKER,
+                    schemas::delete);
+
             // Dead letters, redrives and the operator console (docs/dead-letters.md, docs/console.md).
             g.deadLetters().ifPresent(d -> {
                 DeadLetterHandler dead = new DeadLetterHandler(d.catalog());
@@ -349,7 +402,7 @@ public final class HttpApi {
                 .connectionHandler(HttpConnections::install)
                 .requestHandler(router)
                 .invalidRequestHandler(new InvalidRequests());
-        return new ApiServer(vertx, server, config.shutdownTimeout());
+        return new ApiServer(vertx, server, config.shutdownTimeout(), routes.declared);
     }
 
     private static void finished(RoutingContext ctx, HttpMetrics metrics, long startedNanos) {
@@ -368,6 +421,7 @@ public final class HttpApi {
     private static final class Routes {
         private final Router router;
         private final AccessControl access;
+        private final List<DeclaredRoute> declared = new ArrayList<>();
 
         Routes(Router router, AccessControl access) {
             this.router = router;
@@ -385,7 +439,12 @@ public final class HttpApi {
 
         /** A route open to all, without a body, answered on the event loop (health). */
         void addOpen(HttpMethod method, String template, Handler<RoutingContext> handler) {
-            add(method, template, null, Body.NONE, Threading.EVENT_LOOP, handler);
+            addOpen(method, template, Threading.EVENT_LOOP, handler);
+        }
+
+        /** A route open to all, without a body. */
+        void addOpen(HttpMethod method, String template, Threading threading, Handler<RoutingContext> handler) {
+            add(method, template, null, Body.NONE, threading, handler);
         }
 
         /**
@@ -411,6 +470,7 @@ public final class HttpApi {
                 Threading threading,
                 List<Handler<RoutingContext>> steps,
                 Handler<RoutingContext> handler) {
+            declared.add(new DeclaredRoute(method.name(), template, Optional.ofNullable(scope)));
             Route route = router.route(method, template.replaceAll("\\{(\\w+)}", ":$1"));
             route.handler(new AccessCheck(access, template, scope));
             if (body.reader() != null) {

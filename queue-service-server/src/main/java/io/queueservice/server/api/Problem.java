@@ -9,7 +9,8 @@ import java.util.List;
  * the integration tests, so server and tests agree on one shape.
  *
  * @param type a stable identifier of the kind of problem, {@code urn:queue-service:problem:<kind>}
- * @param errors for validation problems, each field that is wrong and why
+ * @param errors for validation problems, each field that is wrong and why; for a message its schema
+ *     refuses, each place in the message (a JSON Pointer) and why
  * @param argument for a conflicting redeclaration, the argument whose value differs
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -19,7 +20,7 @@ public record Problem(
         int status,
         String detail,
         String instance,
-        List<Violation> errors,
+        List<ProblemError> errors,
         String argument) {
 
     public static final String CONTENT_TYPE = "application/problem+json";
@@ -33,7 +34,11 @@ public record Problem(
     }
 
     Problem withErrors(List<Violation> violations) {
-        return new Problem(type, title, status, detail, instance, violations, argument);
+        return withErrorItems(violations.stream().map(ProblemError::of).toList());
+    }
+
+    Problem withErrorItems(List<ProblemError> items) {
+        return new Problem(type, title, status, detail, instance, items, argument);
     }
 
     Problem withArgument(String arg) {

@@ -11,6 +11,7 @@ import io.queueservice.publish.MessageNackedException;
 import io.queueservice.publish.UnroutableMessageException;
 import io.queueservice.server.NotConfiguredException;
 import io.queueservice.server.idempotency.IdempotencyStoreUnavailableException;
+import io.queueservice.server.schemas.MessageRejectedException;
 import io.queueservice.server.security.AccessDeniedException;
 import io.queueservice.server.security.AuthenticationException;
 import io.queueservice.server.security.KeysUnavailableException;
@@ -45,6 +46,7 @@ final class Problems {
         return switch (t) {
             case BrokerException e -> fromBroker(e);
             case AccessDeniedException e -> Problem.of("insufficient-scope", "Forbidden", 403, e.getMessage());
+            case MessageRejectedException e -> rejected(e);
             default -> {
                 log.error("unexpected failure of a batch item", t);
                 yield Problem.of("internal", "Internal error", 500, "the service failed unexpectedly; see its logs");
@@ -81,6 +83,7 @@ final class Problems {
         }
         switch (failure) {
             case BrokerException e -> write(ctx, fromBroker(e), retryAfter(e));
+            case MessageRejectedException e -> write(ctx, rejected(e), null);
             case IdempotencyStep.InFlightException e ->
                 write(
                         ctx,
@@ -126,6 +129,14 @@ final class Problems {
                         null);
             }
         }
+    }
+
+    /** A message its schema refuses: each error at its JSON Pointer into the message. */
+    static Problem rejected(MessageRejectedException e) {
+        return Problem.of("schema-violation", "Message does not match its schema", 422, e.getMessage())
+                .withErrorItems(e.errors().stream()
+                        .map(m -> ProblemError.atPointer(m.pointer(), m.message()))
+                        .toList());
     }
 
     static Problem fromBroker(BrokerException e) {

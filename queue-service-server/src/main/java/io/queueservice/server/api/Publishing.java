@@ -4,6 +4,8 @@ import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.delay.ScheduledMessage;
 import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.publish.OutgoingMessage;
+import io.queueservice.server.schemas.MessageRejectedException;
+import io.queueservice.server.schemas.MessageSchemas;
 import io.queueservice.server.security.AccessControl;
 import io.queueservice.server.security.Caller;
 import java.time.Duration;
@@ -14,7 +16,8 @@ import java.util.concurrent.CompletionException;
  * Turns a publish request (alone, or an item of a batch) into what is sent to the broker: the message
  * itself, or, with {@code options.delay}, the message addressed to the delay machinery. Checks what can be
  * checked before anything is sent: the request's fields, the caller's right to publish to the target
- * exchange, and that the target is not the delay machinery itself.
+ * exchange, that the target is not the delay machinery itself, and the message against the schema attached
+ * to its exchange and routing key (see {@link MessageSchemas}).
  */
 final class Publishing {
     /** What a publish request becomes. */
@@ -66,16 +69,19 @@ final class Publishing {
     private final AccessControl access;
     private final Delays delays;
     private final PublishMetrics metrics;
+    private final MessageSchemas schemas;
 
-    Publishing(AccessControl access, Delays delays, PublishMetrics metrics) {
+    Publishing(AccessControl access, Delays delays, PublishMetrics metrics, MessageSchemas schemas) {
         this.access = access;
         this.delays = delays;
         this.metrics = metrics;
+        this.schemas = schemas;
     }
 
     /**
      * @throws InvalidRequestException when a field is wrong (named by its JSON path)
      * @throws io.queueservice.server.security.AccessDeniedException when the caller may not publish there
+     * @throws io.queueservice.server.schemas.MessageRejectedException when the message's schema refuses it
      */
     Prepared prepare(PublishRequest request, Caller caller, String traceparent, String tracestate) {
         OutgoingMessage message;
@@ -94,6 +100,13 @@ final class Publishing {
             throw e;
         }
         access.checkPublish(caller, message.exchange());
+        try {
+            schemas.check(
+                    message.exchange(), message.routingKey(), request.message().bytes());
+        } catch (MessageRejectedException e) {
+            metrics.invalidRequest();
+            throw e;
+        }
         if (delay.isEmpty()) {
             return new Immediate(message);
         }

@@ -187,7 +187,8 @@ public final class PushSubscriptions implements AutoCloseable {
         return runner;
     }
 
-    DefinitionsLog definitions() {
+    /** The definitions log itself, which message schemas share with the subscriptions. */
+    public DefinitionsLog definitions() {
         return definitions;
     }
 

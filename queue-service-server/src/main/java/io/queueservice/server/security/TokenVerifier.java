@@ -13,12 +13,15 @@ import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jose.util.Resource;
+import com.nimbusds.jose.util.ResourceRetriever;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.io.IOException;
 import java.net.MalformedURLException;
 import java.security.Key;
 import java.text.ParseException;
@@ -47,6 +50,8 @@ public final class TokenVerifier {
     private final Set<JWSAlgorithm> algorithms;
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     private final boolean mayBlock;
+    /** Whether the last fetch of the JWK set failed: an unknown key is then the keys' fault, not the token's. */
+    private volatile boolean lastFetchFailed;
 
     public TokenVerifier(SecurityConfig.JwtConfig config, Clock clock) {
         this.algorithms = Set.copyOf(config.algorithms());
@@ -75,12 +80,21 @@ public final class TokenVerifier {
         return (JWSHeader header, SecurityContext ctx) -> algorithms.contains(header.getAlgorithm()) ? keys : List.of();
     }
 
-    private static JWKSource<SecurityContext> jwks(KeySource.Jwks source, SecurityConfig.JwtConfig config) {
+    private JWKSource<SecurityContext> jwks(KeySource.Jwks source, SecurityConfig.JwtConfig config) {
+        ResourceRetriever http = new DefaultResourceRetriever(JWKS_TIMEOUT_MS, JWKS_TIMEOUT_MS, JWKS_SIZE_LIMIT);
+        ResourceRetriever watched = url -> {
+            try {
+                Resource set = http.retrieveResource(url);
+                lastFetchFailed = false;
+                return set;
+            } catch (IOException | RuntimeException e) {
+                lastFetchFailed = true;
+                throw e;
+            }
+        };
         try {
             long ttl = config.jwksCacheTtl().toMillis();
-            return JWKSourceBuilder.<SecurityContext>create(
-                            source.url().toURL(),
-                            new DefaultResourceRetriever(JWKS_TIMEOUT_MS, JWKS_TIMEOUT_MS, JWKS_SIZE_LIMIT))
+            return JWKSourceBuilder.<SecurityContext>create(source.url().toURL(), watched)
                     .cache(ttl, JWKS_TIMEOUT_MS * 2L)
                     // Refresh ahead of expiry: tokens are not held up by a fetch when the cache runs out.
                     .refreshAheadCache(Math.min(ttl / 2, 30_000), false)
@@ -124,7 +138,11 @@ public final class TokenVerifier {
         } catch (ClaimsCheck.Failed e) {
             throw new AuthenticationException(e.reason());
         } catch (RateLimitReachedException e) {
-            throw new AuthenticationException(Rejection.UNKNOWN_KEY); // refreshed lately: still unknown
+            // Refreshed lately: the key is still unknown, or the keys could not be fetched at all.
+            if (lastFetchFailed) {
+                throw new KeysUnavailableException();
+            }
+            throw new AuthenticationException(Rejection.UNKNOWN_KEY);
         } catch (KeySourceException e) {
             throw new KeysUnavailableException();
         } catch (BadJWSException e) {

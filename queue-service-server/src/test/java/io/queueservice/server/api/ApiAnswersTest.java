@@ -25,6 +25,7 @@ import io.queueservice.publish.UnroutableMessageException;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
 import io.queueservice.server.idempotency.Idempotency;
+import io.queueservice.server.schemas.MemorySchemaStore;
 import io.queueservice.server.security.TestTokens;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -142,7 +143,8 @@ class ApiAnswersTest {
                                 Optional.empty(),
                                 TestDelays.scheduling(),
                                 Idempotency.create(config.idempotency(), registry),
-                                new UnavailableSubscriptions())),
+                                new UnavailableSubscriptions(),
+                                MemorySchemaStore.schemas())),
                         new Health(List.of(), "test"),
                         registry)
                 .start("127.0.0.1", 0);

@@ -33,6 +33,7 @@ import io.queueservice.redrive.RedriveStatus;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
 import io.queueservice.server.idempotency.Idempotency;
+import io.queueservice.server.schemas.MemorySchemaStore;
 import io.queueservice.server.security.TestTokens;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -198,6 +199,7 @@ class DeadLetterApiTest {
                                 TestDelays.scheduling(),
                                 Idempotency.create(config.idempotency(), registry),
                                 new UnavailableSubscriptions(),
+                                MemorySchemaStore.schemas(),
                                 Optional.of(new HttpApi.DeadLetters(DEAD_LETTERS, REDRIVES, traffic)))),
                         new Health(List.of(), "test"),
                         registry)

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.queueservice.broker.Violation;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -93,7 +92,7 @@ class HttpApiTest {
     }
 
     /** A 400 validation problem; returns the first error. */
-    private static Violation firstError(HttpResponse<String> response) throws IOException {
+    private static ProblemError firstError(HttpResponse<String> response) throws IOException {
         Problem p = problem(response, 400);
         assertThat(p.type()).isEqualTo("urn:queue-service:problem:validation");
         assertThat(p.errors()).as("errors of %s", response.body()).isNotEmpty();
@@ -113,7 +112,7 @@ class HttpApiTest {
                 "{\"a\":1"
             })
     void malformedJsonIsABodyProblem(String body) throws Exception {
-        Violation error = firstError(post("/api/v1/publish", body));
+        ProblemError error = firstError(post("/api/v1/publish", body));
 
         assertThat(error.field()).isEqualTo("body");
         assertThat(error.message()).contains("JSON");
@@ -122,7 +121,7 @@ class HttpApiTest {
     @ParameterizedTest
     @ValueSource(strings = {"[]", "[{\"message\":1}]", "\"text\"", "42"})
     void bodyThatIsNotAnObjectIsRefused(String body) throws Exception {
-        Violation error = firstError(post("/api/v1/publish", body));
+        ProblemError error = firstError(post("/api/v1/publish", body));
 
         assertThat(error.field()).isEqualTo("body");
         assertThat(error.message()).contains("JSON object");
@@ -131,7 +130,7 @@ class HttpApiTest {
     @ParameterizedTest
     @ValueSource(strings = {"{\"message\": [1, 2}", "{\"message\": {\"a\": }}", "{\"message\": tru}"})
     void malformedJsonInsideTheMessageIsRefused(String body) throws Exception {
-        Violation error = firstError(post("/api/v1/publish", body));
+        ProblemError error = firstError(post("/api/v1/publish", body));
 
         assertThat(error.field()).isIn("body", "message");
     }
@@ -157,7 +156,7 @@ class HttpApiTest {
 
     @Test
     void emptyBodyIsRefused() throws Exception {
-        Violation error = firstError(post("/api/v1/publish", ""));
+        ProblemError error = firstError(post("/api/v1/publish", ""));
 
         assertThat(error.field()).isEqualTo("body");
         assertThat(error.message()).contains("required");
@@ -180,7 +179,7 @@ class HttpApiTest {
 
     @Test
     void unknownTopLevelFieldIsNamed() throws Exception {
-        Violation error = firstError(post("/api/v1/publish", "{\"message\":1,\"queue\":\"orders\"}"));
+        ProblemError error = firstError(post("/api/v1/publish", "{\"message\":1,\"queue\":\"orders\"}"));
 
         assertThat(error.field()).isEqualTo("queue");
         assertThat(error.message()).contains("exchange").contains("routingKey");
@@ -200,7 +199,7 @@ class HttpApiTest {
                 "{\"message\": 1, \"options\": 7}                             | options            | a JSON object",
             })
     void wrongTypeIsRefusedNamingTheField(String body, String field, String expected) throws Exception {
-        Violation error = firstError(post("/api/v1/publish", body));
+        ProblemError error = firstError(post("/api/v1/publish", body));
 
         assertThat(error.field()).isEqualTo(field);
         assertThat(error.message()).contains(expected);
@@ -257,7 +256,7 @@ class HttpApiTest {
     void utf16BodyIsRefusedAsNotUtf8() throws Exception {
         byte[] utf16 = "{\"routingKey\":\"q\",\"message\":{\"a\":1}}".getBytes(StandardCharsets.UTF_16LE);
 
-        Violation error = firstError(send("POST", "/api/v1/publish", BodyPublishers.ofByteArray(utf16)));
+        ProblemError error = firstError(send("POST", "/api/v1/publish", BodyPublishers.ofByteArray(utf16)));
 
         assertThat(error.field()).isEqualTo("body");
         assertThat(error.message()).doesNotContain("arraycopy");
@@ -386,7 +385,7 @@ class HttpApiTest {
     void invalidQueueDeclarationIsRefusedNamingTheField(String body, String field) throws Exception {
         Problem p = problem(post("/api/v1/queues", body), 400);
 
-        assertThat(p.errors()).extracting(Violation::field).containsExactly(field);
+        assertThat(p.errors()).extracting(ProblemError::field).containsExactly(field);
     }
 
     @Test
@@ -398,7 +397,7 @@ class HttpApiTest {
                 400);
 
         assertThat(p.errors())
-                .extracting(Violation::field)
+                .extracting(ProblemError::field)
                 .containsExactlyInAnyOrder("name", "options.durable", "options.lazy", "options.maxPriority");
     }
 
@@ -411,7 +410,7 @@ class HttpApiTest {
                 400);
 
         assertThat(p.errors())
-                .extracting(Violation::field)
+                .extracting(ProblemError::field)
                 .containsExactlyInAnyOrder("options.overflow", "options.deadLetterExchange");
     }
 
@@ -424,7 +423,7 @@ class HttpApiTest {
                 400);
 
         assertThat(p.errors())
-                .extracting(Violation::field)
+                .extracting(ProblemError::field)
                 .containsExactlyInAnyOrder("name", "options.overflow", "options.durable");
     }
 
@@ -433,7 +432,7 @@ class HttpApiTest {
     void deleteQueueWithBadFlagIsRefused(String value) throws Exception {
         HttpResponse<String> response = send("DELETE", "/api/v1/queues/x?ifEmpty=" + value, BodyPublishers.noBody());
 
-        Violation error = firstError(response);
+        ProblemError error = firstError(response);
         assertThat(error.field()).isEqualTo("ifEmpty");
         assertThat(error.message()).contains("'" + value + "'");
     }
@@ -464,7 +463,7 @@ class HttpApiTest {
 
     @Test
     void theGatewaysOwnHeaderIsReserved() throws Exception {
-        Violation error = firstError(post(
+        ProblemError error = firstError(post(
                 "/api/v1/publish",
                 "{\"routingKey\":\"q\",\"message\":1,\"options\":{\"headers\":{\"qs-publish-seq\":7}}}"));
 
@@ -483,7 +482,7 @@ class HttpApiTest {
 
     @Test
     void bindingToTheDefaultExchangeIsRefused() throws Exception {
-        Violation error = firstError(
+        ProblemError error = firstError(
                 post("/api/v1/bindings", "{\"queue\":\"orders\",\"exchange\":\"\",\"routingKey\":\"orders\"}"));
 
         assertThat(error.field()).isEqualTo("exchange");
@@ -491,7 +490,7 @@ class HttpApiTest {
 
     @Test
     void bindingArgumentsOutOfRangeAreRefusedWithTheirPath() throws Exception {
-        Violation error = firstError(
+        ProblemError error = firstError(
                 post("/api/v1/bindings", "{\"queue\":\"q\",\"exchange\":\"h\",\"arguments\":{\"n\":1e400}}"));
 
         assertThat(error.field()).isEqualTo("arguments.n");
@@ -504,7 +503,7 @@ class HttpApiTest {
                 400);
 
         assertThat(p.errors())
-                .extracting(Violation::field)
+                .extracting(ProblemError::field)
                 .containsExactlyInAnyOrder("exchange", "message", "options.priority");
         assertThat(p.detail()).contains("options.priority");
     }

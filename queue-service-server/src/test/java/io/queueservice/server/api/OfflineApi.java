@@ -11,6 +11,7 @@ import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
 import io.queueservice.server.idempotency.Idempotency;
+import io.queueservice.server.schemas.MemorySchemaStore;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -52,7 +53,8 @@ final class OfflineApi implements AutoCloseable {
                         Optional.empty(), // no management API
                         TestDelays.unavailable(),
                         Idempotency.create(config.idempotency(), registry),
-                        new UnavailableSubscriptions())),
+                        new UnavailableSubscriptions(),
+                        MemorySchemaStore.schemas())),
                 new Health(List.of(publishConnection, adminConnection), VERSION),
                 registry);
     }

@@ -15,6 +15,7 @@ import io.queueservice.metrics.QueueDepths;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
 import io.queueservice.server.idempotency.Idempotency;
+import io.queueservice.server.schemas.MemorySchemaStore;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -193,7 +194,8 @@ class RequestIdHttpTest {
                                 Optional.empty(),
                                 TestDelays.unavailable(),
                                 Idempotency.create(config.idempotency(), registry),
-                                new UnavailableSubscriptions())),
+                                new UnavailableSubscriptions(),
+                                MemorySchemaStore.schemas())),
                         new Health(List.of(connection), "test"),
                         registry)
                 .start("127.0.0.1", 0);
