@@ -188,10 +188,17 @@ final class PushHandler implements AsyncMessageHandler {
                     if (w != null) {
                         w.pause();
                     }
-                    goneListener.gone(
-                            target.subscription(),
-                            "the endpoint answered 410 Gone at " + Instant.now() + "; resume it once the endpoint"
-                                    + " is back");
+                    String reason = "the endpoint answered 410 Gone at " + Instant.now()
+                            + "; resume it once the endpoint is back";
+                    // Off the event loop: recording the pause waits for the broker's confirm.
+                    context.executeBlocking(() -> {
+                                goneListener.gone(target.subscription(), reason);
+                                return null;
+                            })
+                            .onFailure(e -> log.warn(
+                                    "push subscription '{}': cannot record its pause: {}",
+                                    target.subscription(),
+                                    e.toString()));
                     return Outcome.requeue();
                 }
                 if (message.attempt() >= target.maxAttempts()) {
