@@ -110,6 +110,8 @@ final class PushHandler implements AsyncMessageHandler {
     private volatile Thread loopThread;
     /** The last lookup of the endpoint's host name; the context's thread only. */
     private Resolved resolved;
+    /** The address literal's check; the context's thread only. */
+    private Future<InetAddress> literalAddress;
     /** The worker this handler works for, set once it started: paused on 410 Gone. */
     private final AtomicReference<Worker> worker = new AtomicReference<>();
 
@@ -218,17 +220,20 @@ final class PushHandler implements AsyncMessageHandler {
     }
 
     /**
-     * The address to connect to: resolved now, on this event loop, for an address literal; for a host name,
-     * resolved off the event loop (a lookup may wait on DNS) and then reused for {@link #RESOLVED_FOR}.
+     * The address to connect to: for an address literal, checked once (the answer cannot change); for a host
+     * name, resolved off the event loop (a lookup may wait on DNS) and then reused for {@link #RESOLVED_FOR}.
      */
     private Future<InetAddress> address() {
         URI endpoint = target.endpoint();
         if (literal) {
-            try {
-                return Future.succeededFuture(guard.resolve(endpoint));
-            } catch (AddressGuard.BlockedAddressException e) {
-                return Future.failedFuture(e);
+            if (literalAddress == null) {
+                try {
+                    literalAddress = Future.succeededFuture(guard.resolve(endpoint));
+                } catch (AddressGuard.BlockedAddressException e) {
+                    literalAddress = Future.failedFuture(e);
+                }
             }
+            return literalAddress;
         }
         Resolved r = resolved;
         if (r != null && System.nanoTime() - r.at() < RESOLVED_FOR.toNanos()) {
