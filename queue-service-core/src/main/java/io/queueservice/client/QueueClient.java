@@ -26,6 +26,7 @@ import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.metrics.WorkerMetrics;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.publish.OutgoingMessage;
+import io.queueservice.worker.AsyncMessageHandler;
 import io.queueservice.worker.MessageHandler;
 import io.queueservice.worker.Worker;
 import io.queueservice.worker.WorkerOptions;
@@ -178,6 +179,22 @@ public final class QueueClient implements AutoCloseable {
         declareWorkQueue(queue, options.queueType());
         Workers.declareRetryTopology(topology, queue, options.retry(), options.queueType());
         Worker worker = Workers.start(consumeConnection, publisher, queue, handler, options, workerMetrics);
+        synchronized (workers) {
+            workers.add(worker);
+        }
+        return worker;
+    }
+
+    /**
+     * Like {@link #consume(String, MessageHandler, WorkerOptions)}, with a handler that returns a stage of its
+     * outcome instead of holding a thread while it waits (see {@link AsyncMessageHandler}).
+     *
+     * @throws io.queueservice.broker.BrokerException when the topology cannot be declared
+     */
+    public Worker consumeAsync(String queue, AsyncMessageHandler handler, WorkerOptions options) {
+        declareWorkQueue(queue, options.queueType());
+        Workers.declareRetryTopology(topology, queue, options.retry(), options.queueType());
+        Worker worker = Workers.startAsync(consumeConnection, publisher, queue, handler, options, workerMetrics);
         synchronized (workers) {
             workers.add(worker);
         }

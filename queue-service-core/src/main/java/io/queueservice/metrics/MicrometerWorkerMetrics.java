@@ -22,6 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class MicrometerWorkerMetrics implements WorkerMetrics {
     private final MeterRegistry registry;
     private final Map<String, AtomicInteger> circuit = new ConcurrentHashMap<>();
+    /** The meters of each queue, built once: messages are counted on every delivery. */
+    private final Map<String, Timer> processing = new ConcurrentHashMap<>();
+
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     public MicrometerWorkerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -38,11 +42,14 @@ public final class MicrometerWorkerMetrics implements WorkerMetrics {
     @Override
     public void consumed(String queue, String outcome, Duration processing) {
         consumedCounter(queue, outcome).increment();
-        Timer.builder("queue.message.processing")
-                .description("Time a handler took per message")
-                .tag("queue", queue)
-                .publishPercentileHistogram()
-                .register(registry)
+        this.processing
+                .computeIfAbsent(
+                        queue,
+                        q -> Timer.builder("queue.message.processing")
+                                .description("Time a handler took per message")
+                                .tag("queue", q)
+                                .publishPercentileHistogram()
+                                .register(registry))
                 .record(processing);
     }
 
@@ -62,33 +69,41 @@ public final class MicrometerWorkerMetrics implements WorkerMetrics {
     }
 
     private Counter consumedCounter(String queue, String outcome) {
-        return Counter.builder("queue.message.consumed")
-                .description("Messages handled by a worker, by outcome")
-                .tag("queue", queue)
-                .tag("outcome", outcome)
-                .register(registry);
+        return counters.computeIfAbsent(
+                "consumed\u0000" + queue + '\u0000' + outcome,
+                k -> Counter.builder("queue.message.consumed")
+                        .description("Messages handled by a worker, by outcome")
+                        .tag("queue", queue)
+                        .tag("outcome", outcome)
+                        .register(registry));
     }
 
     private Counter failureCounter(String queue, String reason) {
-        return Counter.builder("queue.message.consume.errors")
-                .description("Messages whose handler failed, by reason")
-                .tag("queue", queue)
-                .tag("reason", reason)
-                .register(registry);
+        return counters.computeIfAbsent(
+                "errors\u0000" + queue + '\u0000' + reason,
+                k -> Counter.builder("queue.message.consume.errors")
+                        .description("Messages whose handler failed, by reason")
+                        .tag("queue", queue)
+                        .tag("reason", reason)
+                        .register(registry));
     }
 
     private Counter retriesCounter(String queue) {
-        return Counter.builder("queue.message.retries")
-                .description("Messages sent to a retry queue")
-                .tag("queue", queue)
-                .register(registry);
+        return counters.computeIfAbsent(
+                "retries\u0000" + queue,
+                k -> Counter.builder("queue.message.retries")
+                        .description("Messages sent to a retry queue")
+                        .tag("queue", queue)
+                        .register(registry));
     }
 
     private Counter deadLetteredCounter(String queue) {
-        return Counter.builder("queue.message.dead.lettered")
-                .description("Messages sent to a dead-letter queue")
-                .tag("queue", queue)
-                .register(registry);
+        return counters.computeIfAbsent(
+                "dead-lettered\u0000" + queue,
+                k -> Counter.builder("queue.message.dead.lettered")
+                        .description("Messages sent to a dead-letter queue")
+                        .tag("queue", queue)
+                        .register(registry));
     }
 
     @Override

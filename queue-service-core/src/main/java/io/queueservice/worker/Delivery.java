@@ -1,17 +1,17 @@
 package io.queueservice.worker;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Envelope;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One message of {@code queue} as the broker delivered it, with the channel that must settle it: acknowledged
- * or handed back exactly once.
+ * One message of {@code queue} as the broker delivered it, with what settles it on its channel: acknowledged or
+ * handed back exactly once.
  */
-record Delivery(String queue, Channel channel, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+record Delivery(
+        String queue, Acknowledger acknowledger, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
     // The worker's logger: one name for everything a worker logs, whichever class does the work.
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
@@ -35,23 +35,23 @@ record Delivery(String queue, Channel channel, Envelope envelope, AMQP.BasicProp
 
     /** Done with: the broker removes it from the queue. */
     void ack() {
-        settle(c -> c.basicAck(envelope.getDeliveryTag(), false));
+        settle(Acknowledger::ack);
     }
 
     /** Back to the queue as it was, attempt count unchanged. */
     void requeue() {
-        settle(c -> c.basicNack(envelope.getDeliveryTag(), false, true));
+        settle(Acknowledger::requeue);
     }
 
     @FunctionalInterface
-    private interface ChannelAction {
-        void run(Channel channel) throws IOException;
+    private interface Settlement {
+        void apply(Acknowledger acknowledger, long tag) throws IOException;
     }
 
     /** An ack or nack; when the channel is gone, the broker redelivers the message anyway. */
-    private void settle(ChannelAction action) {
+    private void settle(Settlement settlement) {
         try {
-            action.run(channel);
+            settlement.apply(acknowledger, envelope.getDeliveryTag());
         } catch (IOException | RuntimeException e) {
             log.debug(
                     "could not settle delivery {} of '{}' ({}); the broker will redeliver it",

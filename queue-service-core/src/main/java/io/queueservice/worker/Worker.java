@@ -3,6 +3,7 @@ package io.queueservice.worker;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.Consumer;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
@@ -13,11 +14,15 @@ import io.queueservice.config.BreakerConfig;
 import io.queueservice.metrics.WorkerMetrics;
 import io.queueservice.publish.ConfirmingPublisher;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Manual acknowledgements, {@code prefetch} messages ahead per consumer, {@code concurrency}
- *       consumers, each on its own channel, handling one message at a time.
+ *       consumers, each on its own channel, handling one message at a time: with a {@link MessageHandler},
+ *       on a thread of its own for as long as the handler runs; with an {@link AsyncMessageHandler}, without
+ *       holding a thread while the outcome is awaited, and acknowledging runs of messages at once.
  *   <li>Retry: a copy goes to the retry queue of the next backoff step (see {@link RetrySchedule}) with
  *       the attempt count in {@link FailureHeaders#ATTEMPT}; the original is acknowledged only once the
  *       broker confirmed the copy, so a failure in between redelivers it rather than losing it.
@@ -51,13 +58,17 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
     private final WorkerMetrics metrics;
     private final CircuitBreaker breaker;
     private final MessageProcessor processor;
+    /** Makes the consumer of a channel. */
+    private final Function<Channel, Consumer> newConsumer;
     /** Touched on the control thread only. */
     private final Consumers consumers;
+    /** The acknowledgements of each channel of an asynchronous handler's consumers; the control thread only. */
+    private final Map<Channel, GroupedAcknowledger> acknowledgers = new HashMap<>();
     /** Starts and stops consumers: one thread, so they never race with each other. */
     private final ExecutorService control;
 
     private final Object idle = new Object();
-    private int busy; // handlers running, guarded by idle
+    private int busy; // consumers handling messages, guarded by idle
     private volatile boolean stopped;
     private volatile boolean paused;
 
@@ -68,13 +79,34 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
             MessageHandler handler,
             WorkerOptions options,
             WorkerMetrics metrics) {
+        this(connection, publisher, queue, options, metrics, (w, ch) -> w.new QueueConsumer(ch, handler));
+    }
+
+    Worker(
+            BrokerConnection connection,
+            ConfirmingPublisher publisher,
+            String queue,
+            AsyncMessageHandler handler,
+            WorkerOptions options,
+            WorkerMetrics metrics) {
+        this(connection, publisher, queue, options, metrics, (w, ch) -> w.asyncConsumer(ch, handler));
+    }
+
+    private Worker(
+            BrokerConnection connection,
+            ConfirmingPublisher publisher,
+            String queue,
+            WorkerOptions options,
+            WorkerMetrics metrics,
+            BiFunction<Worker, Channel, Consumer> consumerOf) {
         this.connection = connection;
         this.queue = queue;
         this.options = options;
         this.metrics = metrics;
         this.breaker = circuitBreaker(queue, options.breaker());
         OutcomeRouter router = new OutcomeRouter(queue, new RetrySchedule(queue, options.retry()), publisher, metrics);
-        this.processor = new MessageProcessor(queue, handler, options.permanentFailures(), breaker, router, metrics);
+        this.processor = new MessageProcessor(queue, options.permanentFailures(), breaker, router, metrics);
+        this.newConsumer = ch -> consumerOf.apply(this, ch);
         this.consumers = new Consumers(queue);
         this.control = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "worker-" + queue);
@@ -170,7 +202,10 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
 
     @Override
     public void disconnected(ShutdownSignalException cause) {
-        onControl(consumers::forget); // they died with the connection
+        onControl(() -> {
+            consumers.forget(); // they died with the connection
+            acknowledgers.clear();
+        });
     }
 
     private void onBreaker(CircuitBreaker.State to) {
@@ -202,7 +237,7 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
         int count = probe ? 1 : options.concurrency();
         int prefetch = probe ? 1 : options.prefetch();
         try {
-            consumers.start(c, count, prefetch, QueueConsumer::new);
+            consumers.start(c, count, prefetch, newConsumer);
             log.info("consuming '{}' with {} consumer(s), prefetch {}", queue, count, prefetch);
         } catch (IOException | RuntimeException e) {
             log.warn("cannot consume '{}': {}", queue, e.toString());
@@ -210,29 +245,59 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
         }
     }
 
+    /** The consumer of a channel, for an asynchronous handler (on the control thread). */
+    private Consumer asyncConsumer(Channel channel, AsyncMessageHandler handler) {
+        // Half the prefetch window at most held back: the broker keeps the other half coming meanwhile.
+        int maxHeld = Math.max(1, options.prefetch() / 2);
+        acknowledgers.keySet().removeIf(ch -> !ch.isOpen()); // closed on an error: a new one replaces it
+        GroupedAcknowledger acknowledger =
+                acknowledgers.computeIfAbsent(channel, c -> new GroupedAcknowledger(c, maxHeld));
+        return new AsyncQueueConsumer(channel, this, processor, handler, acknowledger);
+    }
+
+    /** Whether deliveries are handled now (rather than handed back: stopping or paused). */
+    boolean taking() {
+        return !stopped && !paused;
+    }
+
+    /** A consumer started handling messages: {@link #close()} waits for it to be done with them. */
+    void handling() {
+        synchronized (idle) {
+            busy++;
+        }
+    }
+
+    /** A consumer settled every message it took. */
+    void idle() {
+        synchronized (idle) {
+            busy--;
+            idle.notifyAll();
+        }
+    }
+
     /** One consumer's deliveries, called one at a time on its channel's dispatch thread. */
     private final class QueueConsumer extends DefaultConsumer {
-        QueueConsumer(Channel channel) {
+        private final MessageHandler handler;
+        private final Acknowledger acknowledger;
+
+        QueueConsumer(Channel channel, MessageHandler handler) {
             super(channel);
+            this.handler = handler;
+            this.acknowledger = Acknowledger.oneByOne(channel);
         }
 
         @Override
         public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-            synchronized (idle) {
-                busy++;
-            }
+            handling();
             try {
-                Delivery delivery = new Delivery(queue, getChannel(), envelope, props, body);
-                if (stopped || paused) {
-                    delivery.requeue(); // delivered ahead, not handled: back to the queue as it was
+                Delivery delivery = new Delivery(queue, acknowledger, envelope, props, body);
+                if (taking()) {
+                    processor.process(delivery, handler);
                 } else {
-                    processor.process(delivery);
+                    delivery.requeue(); // delivered ahead, not handled: back to the queue as it was
                 }
             } finally {
-                synchronized (idle) {
-                    busy--;
-                    idle.notifyAll();
-                }
+                idle();
             }
         }
     }
@@ -266,7 +331,17 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
                 }
             }
         }
-        control.execute(consumers::close);
+        control.execute(() -> {
+            // What the consumers hold back goes out before their channels close (or the broker delivers it again).
+            acknowledgers.values().forEach(a -> {
+                try {
+                    a.flush();
+                } catch (IOException | RuntimeException e) {
+                    log.debug("acknowledging messages of '{}' on stop: {}", queue, e.toString());
+                }
+            });
+            consumers.close();
+        });
         control.shutdown();
         try {
             control.awaitTermination(options.stopTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);

@@ -65,4 +65,20 @@ public final class Workers {
         w.start();
         return w;
     }
+
+    /**
+     * Starts a worker with an asynchronous handler on a queue whose topology is declared (see {@link
+     * AsyncMessageHandler} for the threads it runs on).
+     */
+    public static Worker startAsync(
+            BrokerConnection connection,
+            ConfirmingPublisher publisher,
+            String queue,
+            AsyncMessageHandler handler,
+            WorkerOptions options,
+            WorkerMetrics metrics) {
+        Worker w = new Worker(connection, publisher, queue, handler, options, metrics);
+        w.start();
+        return w;
+    }
 }

@@ -139,7 +139,7 @@ final class AddressGuard {
         return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
     }
 
-    private static boolean isLiteral(String host) {
+    static boolean isLiteral(String host) {
         return host.contains(":") || DOTTED.matcher(host).matches();
     }
 

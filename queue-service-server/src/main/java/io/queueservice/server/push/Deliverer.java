@@ -15,8 +15,8 @@ import io.vertx.core.http.PoolOptions;
 
 /**
  * One subscription delivering on this instance: a worker of the toolkit (retries, backoff, circuit breaker,
- * dead-lettering) on the subscription's queue, whose handler is a {@link PushHandler}, and an HTTP client of
- * its own (a keep-alive pool of {@code concurrency} connections).
+ * dead-lettering) on the subscription's queue, whose asynchronous handler is a {@link PushHandler}, and an HTTP
+ * client of its own (a keep-alive pool of {@code concurrency} connections) on one event loop.
  */
 final class Deliverer implements AutoCloseable {
     private final HttpClient client;
@@ -73,7 +73,7 @@ final class Deliverer implements AutoCloseable {
         PushHandler handler = new PushHandler(target, context, client, shared.guard(), shared.metrics(), state, gone);
         Worker worker;
         try {
-            worker = Workers.start(
+            worker = Workers.startAsync(
                     shared.consumeConnection(),
                     shared.publisher(),
                     target.queue(),

@@ -1,10 +1,13 @@
 package io.queueservice.server.push;
 
 import io.queueservice.tracing.TraceContext;
+import io.queueservice.worker.AsyncMessageHandler;
 import io.queueservice.worker.Message;
-import io.queueservice.worker.MessageHandler;
 import io.queueservice.worker.Outcome;
 import io.queueservice.worker.Worker;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -28,9 +31,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * failed attempt, retried with the worker's backoff, at least after a {@code Retry-After} that came with 429
  * or 503, and dead-lettered after {@code maxAttempts}; 410 Gone also pauses the subscription.
  */
-final class PushHandler implements MessageHandler {
+final class PushHandler implements AsyncMessageHandler {
     private static final Logger log = LoggerFactory.getLogger(PushHandler.class);
     /** The most of an answer's body kept (for the dead-letter headers and the state). */
     static final int MAX_BODY_KEPT = 1000;
@@ -58,6 +59,8 @@ final class PushHandler implements MessageHandler {
     static final String LAST_STATUS = "qs-push-last-status";
     /** On a failed message's copies: the first {@value #MAX_BODY_KEPT} characters of the last answer's body. */
     static final String LAST_RESPONSE = "qs-push-last-response";
+    /** How long a host name's checked address is reused before it is resolved and checked again. */
+    static final Duration RESOLVED_FOR = Duration.ofSeconds(1);
 
     /** What one attempt came to. */
     sealed interface Attempt {}
@@ -83,6 +86,9 @@ final class PushHandler implements MessageHandler {
             Duration timeout,
             int concurrency) {}
 
+    /** A host name's address, checked, and when (System.nanoTime()). */
+    private record Resolved(InetAddress address, long at) {}
+
     /** Told when the endpoint answered 410 Gone. */
     @FunctionalInterface
     interface GoneListener {
@@ -96,8 +102,16 @@ final class PushHandler implements MessageHandler {
     private final PushMetrics metrics;
     private final SubscriptionStates.State state;
     private final GoneListener goneListener;
-    /** One MAC per delivering thread, keyed once: setting a key up costs more than signing a message. */
-    private final ThreadLocal<Mac> macs;
+    /** Keyed once (setting a key up costs more than signing a message); used on the context's thread only. */
+    private final Mac mac;
+    /** Whether the endpoint's host is an address literal, which needs no lookup. */
+    private final boolean literal;
+    /** The context's thread, once known. */
+    private volatile Thread loopThread;
+    /** The last lookup of the endpoint's host name; the context's thread only. */
+    private Resolved resolved;
+    /** The address literal's check; the context's thread only. */
+    private Future<InetAddress> literalAddress;
     /** The worker this handler works for, set once it started: paused on 410 Gone. */
     private final AtomicReference<Worker> worker = new AtomicReference<>();
 
@@ -110,7 +124,8 @@ final class PushHandler implements MessageHandler {
             SubscriptionStates.State state,
             GoneListener goneListener) {
         this.target = target;
-        this.macs = ThreadLocal.withInitial(() -> mac(target.signingKey()));
+        this.mac = mac(target.signingKey());
+        this.literal = AddressGuard.isLiteral(AddressGuard.host(target.endpoint()));
         this.context = context;
         this.client = client;
         this.guard = guard;
@@ -123,11 +138,42 @@ final class PushHandler implements MessageHandler {
         worker.set(w);
     }
 
+    /**
+     * Delivers the message: on the subscription's event loop, where its connections live, from the resolution
+     * of the endpoint to the answer; no thread waits meanwhile.
+     */
     @Override
-    public Outcome handle(Message message) {
+    public CompletionStage<Outcome> handle(Message message) {
         long started = System.nanoTime();
-        Attempt attempt = post(message);
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        CompletableFuture<Outcome> result = new CompletableFuture<>();
+        onContext(() -> post(message).onComplete((attempt, failure) -> {
+            Attempt a = failure == null ? attempt : failedConnection(failure);
+            Outcome outcome;
+            try {
+                outcome = outcome(message, a, Duration.ofNanos(System.nanoTime() - started));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+                return;
+            }
+            // The worker settles the message, and takes on the consumer's next one, in this call.
+            result.complete(outcome);
+        }));
+        return result;
+    }
+
+    /** Runs on this subscription's context: at once when already there (the usual case), else queued to it. */
+    private void onContext(Runnable task) {
+        if (Thread.currentThread() == loopThread) {
+            task.run();
+        } else {
+            context.runOnContext(v -> {
+                loopThread = Thread.currentThread(); // an event loop context runs on one thread, always the same
+                task.run();
+            });
+        }
+    }
+
+    private Outcome outcome(Message message, Attempt attempt, Duration took) {
         switch (attempt) {
             case Delivered d -> {
                 metrics.attempt(target.subscription(), PushMetrics.Outcome.DELIVERED, took);
@@ -144,10 +190,17 @@ final class PushHandler implements MessageHandler {
                     if (w != null) {
                         w.pause();
                     }
-                    goneListener.gone(
-                            target.subscription(),
-                            "the endpoint answered 410 Gone at " + Instant.now() + "; resume it once the endpoint"
-                                    + " is back");
+                    String reason = "the endpoint answered 410 Gone at " + Instant.now()
+                            + "; resume it once the endpoint is back";
+                    // Off the event loop: recording the pause waits for the broker's confirm.
+                    context.executeBlocking(() -> {
+                                goneListener.gone(target.subscription(), reason);
+                                return null;
+                            })
+                            .onFailure(e -> log.warn(
+                                    "push subscription '{}': cannot record its pause: {}",
+                                    target.subscription(),
+                                    e.toString()));
                     return Outcome.requeue();
                 }
                 if (message.attempt() >= target.maxAttempts()) {
@@ -166,14 +219,46 @@ final class PushHandler implements MessageHandler {
         return Map.of(LAST_STATUS, f.status() == null ? "" : f.status().toString(), LAST_RESPONSE, f.body());
     }
 
-    private Attempt post(Message message) {
+    /**
+     * The address to connect to: for an address literal, checked once (the answer cannot change); for a host
+     * name, resolved off the event loop (a lookup may wait on DNS) and then reused for {@link #RESOLVED_FOR}.
+     */
+    private Future<InetAddress> address() {
         URI endpoint = target.endpoint();
-        InetAddress address;
-        try {
-            address = guard.resolve(endpoint);
-        } catch (AddressGuard.BlockedAddressException e) {
-            return new Failed(PushMetrics.Outcome.BLOCKED_ADDRESS, null, e.getMessage(), "", null);
+        if (literal) {
+            if (literalAddress == null) {
+                try {
+                    literalAddress = Future.succeededFuture(guard.resolve(endpoint));
+                } catch (AddressGuard.BlockedAddressException e) {
+                    literalAddress = Future.failedFuture(e);
+                }
+            }
+            return literalAddress;
         }
+        Resolved r = resolved;
+        if (r != null && System.nanoTime() - r.at() < RESOLVED_FOR.toNanos()) {
+            return Future.succeededFuture(r.address());
+        }
+        return context.executeBlocking(() -> guard.resolve(endpoint)).onSuccess(a -> {
+            resolved = new Resolved(a, System.nanoTime());
+        });
+    }
+
+    /** One attempt, on this subscription's context: completes (never fails) with what it came to. */
+    private Future<Attempt> post(Message message) {
+        return address().transform(ar -> {
+            if (ar.failed()) {
+                return Future.succeededFuture(
+                        ar.cause() instanceof AddressGuard.BlockedAddressException b
+                                ? new Failed(PushMetrics.Outcome.BLOCKED_ADDRESS, null, b.getMessage(), "", null)
+                                : failedConnection(ar.cause()));
+            }
+            return send(message, ar.result());
+        });
+    }
+
+    private Future<Attempt> send(Message message, InetAddress address) {
+        URI endpoint = target.endpoint();
         boolean https = endpoint.getScheme().equalsIgnoreCase("https");
         int port = endpoint.getPort() > 0 ? endpoint.getPort() : https ? 443 : 80;
         String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
@@ -188,7 +273,7 @@ final class PushHandler implements MessageHandler {
                 .setPort(port)
                 .setSsl(https)
                 .setURI(uri)
-                .setFollowRedirects(false); // timeouts: the client's connect timeout, and the wait below
+                .setFollowRedirects(false); // timeouts: the client's connect timeout, and the timer below
         String id = webhookId(message);
         String timestamp = Long.toString(Instant.now().getEpochSecond());
         byte[] body = message.body();
@@ -197,7 +282,7 @@ final class PushHandler implements MessageHandler {
                         message.contentType() != null ? message.contentType() : "application/octet-stream")
                 .putHeader(WEBHOOK_ID, id)
                 .putHeader(WEBHOOK_TIMESTAMP, timestamp)
-                .putHeader(WEBHOOK_SIGNATURE, sign(macs.get(), id, timestamp, body))
+                .putHeader(WEBHOOK_SIGNATURE, sign(mac, id, timestamp, body))
                 .putHeader("qs-attempt", Integer.toString(message.attempt()))
                 .putHeader("qs-queue", target.queue())
                 .putHeader("qs-exchange", message.exchange() == null ? "" : message.exchange())
@@ -212,38 +297,33 @@ final class PushHandler implements MessageHandler {
         }
         target.headers().forEach(options::putHeader);
 
-        AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-        CompletableFuture<Attempt> result = new CompletableFuture<>();
-        // Every request of this subscription starts on its one event loop, where its connections live: no hop
-        // from one event loop to another on the way.
-        context.runOnContext(v -> client.request(options)
+        // All of it on this context's one thread: the timer, the request and its answer never race.
+        Promise<Attempt> result = Promise.promise();
+        HttpClientRequest[] sent = new HttpClientRequest[1];
+        Vertx vertx = context.owner();
+        long timer = vertx.setTimer(timeoutMs, t -> {
+            if (result.tryComplete(
+                    new Failed(PushMetrics.Outcome.TIMEOUT, null, "no answer within " + timeoutMs + " ms", "", null))) {
+                if (sent[0] != null) {
+                    sent[0].reset(); // frees the connection for the next delivery
+                }
+            }
+        });
+        client.request(options)
                 .compose(req -> {
-                    sent.set(req);
+                    if (result.future().isComplete()) {
+                        req.reset(); // timed out while connecting: too late to send it
+                        return Future.failedFuture("timed out");
+                    }
+                    sent[0] = req;
                     // Read the answer in the callback of send() itself, before the response can end unobserved.
                     return req.send(Buffer.buffer(body)).compose(this::read);
                 })
                 .onComplete((attempt, failure) -> {
-                    if (failure != null) {
-                        result.completeExceptionally(failure);
-                    } else {
-                        result.complete(attempt);
-                    }
-                }));
-        try {
-            return result.get(timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            HttpClientRequest req = sent.get();
-            if (req != null) {
-                context.runOnContext(v -> req.reset()); // frees the connection for the next delivery
-            }
-            return new Failed(PushMetrics.Outcome.TIMEOUT, null, "no answer within " + timeoutMs + " ms", "", null);
-        } catch (ExecutionException e) {
-            return failedConnection(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Failed(
-                    PushMetrics.Outcome.CONNECTION_ERROR, null, "interrupted (the service is stopping)", "", null);
-        }
+                    vertx.cancelTimer(timer);
+                    result.tryComplete(failure == null ? attempt : failedConnection(failure));
+                });
+        return result.future();
     }
 
     private Failed failedConnection(Throwable e) {
@@ -271,17 +351,17 @@ final class PushHandler implements MessageHandler {
      * #MAX_BODY_READ} bytes is not read (the connection is closed instead); one without a length is read
      * within the timeout.
      */
-    private io.vertx.core.Future<Attempt> read(HttpClientResponse response) {
+    private Future<Attempt> read(HttpClientResponse response) {
         int status = response.statusCode();
         String length = response.getHeader("content-length");
         boolean tooLarge = length != null
                 && length.chars().allMatch(Character::isDigit)
                 && length.length() < 19
                 && Long.parseLong(length) > MAX_BODY_READ;
-        io.vertx.core.Future<String> body;
+        Future<String> body;
         if (tooLarge) {
             response.request().reset();
-            body = io.vertx.core.Future.succeededFuture("(an answer of " + length + " bytes, not read)");
+            body = Future.succeededFuture("(an answer of " + length + " bytes, not read)");
         } else {
             // body() rather than a handler: the response may have ended by the time this runs.
             body = response.body().map(b -> {

@@ -90,7 +90,8 @@ public final class PushSubscriptions implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        consume.dispatchConsumersOn(handlers); // one thread per consumer busy with a delivery
+        // Dispatch only: the handlers hold no thread while a delivery is in flight.
+        consume.dispatchConsumersOn(handlers);
         ConfirmingPublisher publisher =
                 new ConfirmingPublisher(publish, new KnownExchanges(), ctx.publish(), PublishMetrics.NO_OP);
         publishers.add(publisher);
