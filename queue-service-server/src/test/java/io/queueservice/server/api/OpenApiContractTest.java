@@ -476,7 +476,8 @@ class OpenApiContractTest {
         env.put("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:1");
         ServerConfig config = ServerConfig.from(env);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        QueueDepths depths = new QueueDepths(queue -> OptionalLong.empty(), registry, Duration.ofMinutes(1));
+        // Depths read as 0: a queue whose depth cannot be read would be forgotten, "watched" among them.
+        QueueDepths depths = new QueueDepths(queue -> OptionalLong.of(0), registry, Duration.ofMinutes(1));
         depths.watch("watched");
         QueueTraffic traffic = new QueueTraffic();
         return HttpApi.create(
