@@ -181,6 +181,9 @@ final class Problems {
         if (ctx.response().ended() || ctx.response().closed()) {
             return; // the client went away, or an answer was already written
         }
+        if (RequestIds.id(ctx) == null) {
+            RequestIds.assign(ctx); // refused by the router before any route ran (no Host header, say)
+        }
         if (retryAfter != null) {
             long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
             ctx.response().putHeader("Retry-After", Long.toString(seconds));

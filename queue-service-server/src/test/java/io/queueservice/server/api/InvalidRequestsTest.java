@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -77,6 +78,14 @@ class InvalidRequestsTest {
         String response = raw(method + " /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nNoColonHere\r\n\r\n");
 
         assertProblem(response, 400, "http");
+    }
+
+    @Test
+    void aRequestWithoutHostIsAProblemWithARequestId() throws IOException {
+        String response = raw("GET /healthz HTTP/1.1\r\n\r\n");
+
+        assertProblem(response, 400, "http");
+        assertThat(response.toLowerCase()).contains("x-request-id: ");
     }
 
     @ParameterizedTest
