@@ -189,13 +189,14 @@ public final class ConfirmingPublisher implements Publisher, BrokerConnection.Li
 
     /** {@code result}, once settled, counted in the publish metrics. */
     private CompletableFuture<Void> counted(OutgoingMessage message, CompletableFuture<Void> result, long started) {
+        String exchange = message.exchange(); // not the message: its body need not live until the confirm
         return result.handle((ok, failure) -> {
             if (failure == null) {
-                metrics.published(message.exchange(), Duration.ofNanos(System.nanoTime() - started));
+                metrics.published(exchange, Duration.ofNanos(System.nanoTime() - started));
                 return null;
             }
             BrokerException e = BrokerErrors.translate(unwrapped(failure));
-            metrics.publishFailed(message.exchange(), failureOf(e));
+            metrics.publishFailed(exchange, failureOf(e));
             throw new CompletionException(e);
         });
     }

@@ -53,17 +53,26 @@ final class PublisherChannel {
      */
     static final Duration MIN_LIFE_BEFORE_RETIRING = Duration.ofSeconds(1);
 
-    /** A message on its way: queued, then waiting for its confirm. */
+    /**
+     * A message on its way: queued, then waiting for its confirm. Once sent, only where it went is kept, not
+     * its body: thousands may wait for their confirm at once.
+     */
     private static final class Pending {
         final CompletableFuture<Void> result = new CompletableFuture<>();
-        final OutgoingMessage message;
+        final String exchange;
+        final String routingKey;
         final long deadlineNanos;
+        /** The message, until it is sent. */
+        OutgoingMessage message;
+
         volatile boolean returned;
         /** The message id under which a return is matched, when it is in {@link #mandatoryByMessageId}. */
         String returnKey;
 
         Pending(OutgoingMessage message, long deadlineNanos) {
             this.message = message;
+            this.exchange = message.exchange();
+            this.routingKey = message.routingKey();
             this.deadlineNanos = deadlineNanos;
         }
     }
@@ -183,6 +192,7 @@ final class PublisherChannel {
     private void send(Pending p) {
         long seq = channel.getNextPublishSeqNo();
         OutgoingMessage m = p.message;
+        p.message = null;
         AMQP.BasicProperties props = m.properties();
         if (m.mandatory()) {
             String id = props.getMessageId();
@@ -262,8 +272,7 @@ final class PublisherChannel {
             }
             p.result.completeExceptionally(nack);
         } else if (p.returned) {
-            p.result.completeExceptionally(
-                    new UnroutableMessageException(p.message.exchange(), p.message.routingKey()));
+            p.result.completeExceptionally(new UnroutableMessageException(p.exchange, p.routingKey));
         } else {
             p.result.complete(null);
         }
@@ -318,7 +327,7 @@ final class PublisherChannel {
         for (Map.Entry<Long, Pending> e = pending.pollFirstEntry(); e != null; e = pending.pollFirstEntry()) {
             Pending p = e.getValue();
             if (!cause.isHardError()) {
-                knownExchanges.forget(p.message.exchange());
+                knownExchanges.forget(p.exchange);
             }
             settled(p);
             p.result.completeExceptionally(lost);

@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code POST /api/v1/publish/batch}: many publishes in one request. Each item is the body of {@code POST
@@ -63,7 +64,8 @@ final class BatchPublishHandler {
         Caller caller = AccessCheck.caller(ctx);
 
         // Each item becomes a message to send, or its failure; the messages go to the publisher together.
-        List<Publishing.Prepared> prepared = new ArrayList<>(items.size());
+        // What each item answers once confirmed, kept rather than the messages: their bodies need not wait.
+        List<Object> answers = new ArrayList<>(items.size());
         List<CompletableFuture<Void>> outcomes = new ArrayList<>(items.size());
         List<OutgoingMessage> toSend = new ArrayList<>(items.size());
         for (RawJson item : items) {
@@ -76,7 +78,7 @@ final class BatchPublishHandler {
             } catch (RuntimeException e) { // invalid, or refused by the token's scopes
                 outcome = CompletableFuture.failedFuture(e);
             }
-            prepared.add(p);
+            answers.add(p == null ? null : p.answer());
             outcomes.add(outcome);
         }
         List<CompletableFuture<Void>> sent = toSend.isEmpty() ? List.of() : publisher.publishAll(toSend);
@@ -86,20 +88,23 @@ final class BatchPublishHandler {
             }
         }
         Context eventLoop = Vertx.currentContext();
-        CompletableFuture.allOf(outcomes.stream()
-                        .map(f -> f.exceptionally(failure -> null))
-                        .toArray(CompletableFuture[]::new))
-                .whenComplete(
-                        (done, never) -> eventLoop.runOnContext(v -> Json.write(ctx, 200, answer(prepared, outcomes))));
+        AtomicInteger unsettled = new AtomicInteger(outcomes.size());
+        for (CompletableFuture<Void> outcome : outcomes) {
+            outcome.whenComplete((ok, failure) -> {
+                if (unsettled.decrementAndGet() == 0) {
+                    eventLoop.runOnContext(v -> Json.write(ctx, 200, answer(answers, outcomes)));
+                }
+            });
+        }
     }
 
-    private static BatchAnswer answer(List<Publishing.Prepared> prepared, List<CompletableFuture<Void>> outcomes) {
+    private static BatchAnswer answer(List<Object> answers, List<CompletableFuture<Void>> outcomes) {
         List<Object> results = new ArrayList<>(outcomes.size());
         int published = 0;
         for (int i = 0; i < outcomes.size(); i++) {
             Throwable failure = outcomes.get(i).handle((ok, t) -> t).join();
             if (failure == null) {
-                results.add(prepared.get(i).answer());
+                results.add(answers.get(i));
                 published++;
             } else {
                 results.add(new Failed(Problems.ofItem(Publishing.inRequestTerms(failure))));

@@ -49,6 +49,15 @@ final class BodyReader implements Handler<RoutingContext> {
         return body == null ? EMPTY : body;
     }
 
+    /**
+     * The body, which the request then no longer holds: for the handler that reads it, so that it is not kept
+     * while the request waits for the broker (batches of large bodies wait long).
+     */
+    static byte[] take(RoutingContext ctx) {
+        byte[] body = ctx.remove(BODY);
+        return body == null ? EMPTY : body;
+    }
+
     @Override
     public void handle(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
@@ -76,7 +85,7 @@ final class BodyReader implements Handler<RoutingContext> {
         });
         request.endHandler(end -> {
             if (!body.refused) {
-                ctx.put(BODY, body.bytes());
+                ctx.put(BODY, body.release());
                 ctx.next();
             }
         });
@@ -102,8 +111,11 @@ final class BodyReader implements Handler<RoutingContext> {
             size += length;
         }
 
-        byte[] bytes() {
-            return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+        /** The bytes read, which this object then no longer holds (the request's handlers live as long as it). */
+        byte[] release() {
+            byte[] read = size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+            bytes = null;
+            return read;
         }
     }
 

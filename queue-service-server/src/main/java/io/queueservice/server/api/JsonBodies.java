@@ -46,9 +46,9 @@ final class JsonBodies {
 
     private JsonBodies() {}
 
-    /** Binds the request body, read by the route's body handler, to {@code type}. */
+    /** Binds the request body, read by the route's body handler, to {@code type}; the request lets go of it. */
     static <T> T read(RoutingContext ctx, Class<T> type) {
-        return read(BodyReader.body(ctx), type);
+        return read(BodyReader.take(ctx), type);
     }
 
     /** Binds {@code body} to {@code type}. */

@@ -47,7 +47,8 @@ public final class QueueTraffic {
 
     private CompletableFuture<Void> counted(OutgoingMessage m, CompletableFuture<Void> result) {
         if (m.exchange().isEmpty()) {
-            result.thenRun(() -> counter(m.routingKey()));
+            String queue = m.routingKey(); // not the message: its body need not live until the confirm
+            result.thenRun(() -> counter(queue));
         }
         return result; // the caller keeps its own future: counting never delays or changes its answer
     }
