@@ -1,5 +1,6 @@
 package io.queueservice.broker;
 
+import io.queueservice.validation.Violation;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 

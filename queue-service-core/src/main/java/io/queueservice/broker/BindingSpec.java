@@ -1,5 +1,7 @@
 package io.queueservice.broker;
 
+import io.queueservice.validation.InvalidRequestException;
+import io.queueservice.validation.Violation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

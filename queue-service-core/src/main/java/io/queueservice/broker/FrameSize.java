@@ -5,6 +5,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Method;
 import com.rabbitmq.client.impl.AMQContentHeader;
 import com.rabbitmq.client.impl.Frame;
+import io.queueservice.validation.InvalidRequestException;
 import java.io.IOException;
 
 /**

@@ -1,5 +1,6 @@
 package io.queueservice.broker;
 
+import io.queueservice.validation.Violation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

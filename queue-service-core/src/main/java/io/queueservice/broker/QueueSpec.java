@@ -1,5 +1,6 @@
 package io.queueservice.broker;
 
+import io.queueservice.validation.InvalidRequestException;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.function.UnaryOperator;

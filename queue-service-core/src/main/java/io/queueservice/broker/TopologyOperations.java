@@ -1,5 +1,6 @@
 package io.queueservice.broker;
 
+import io.queueservice.validation.InvalidRequestException;
 import java.util.Optional;
 
 /**

@@ -1,12 +1,12 @@
 package io.queueservice.deadletters;
 
 import io.queueservice.broker.BrokerException;
-import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.QueueInfo;
 import io.queueservice.broker.ResourceNotFoundException;
 import io.queueservice.broker.TopologyOperations;
 import io.queueservice.deadletters.DeadLetterRouting.Served;
 import io.queueservice.deadletters.DeadLetterRouting.Via;
+import io.queueservice.validation.InvalidRequestException;
 import io.queueservice.worker.RetrySchedule;
 import java.util.ArrayList;
 import java.util.EnumSet;

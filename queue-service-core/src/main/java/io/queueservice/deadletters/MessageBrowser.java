@@ -5,8 +5,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import io.queueservice.broker.AmqpNames;
 import io.queueservice.broker.BrokerConnection;
-import io.queueservice.broker.InvalidRequestException;
-import io.queueservice.broker.Violation;
+import io.queueservice.validation.InvalidRequestException;
+import io.queueservice.validation.Violation;
 import java.util.ArrayList;
 import java.util.List;
 

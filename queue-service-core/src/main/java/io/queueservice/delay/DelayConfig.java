@@ -1,9 +1,9 @@
 package io.queueservice.delay;
 
-import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.QueueType;
-import io.queueservice.broker.Violation;
 import io.queueservice.config.ConfigReader;
+import io.queueservice.validation.InvalidRequestException;
+import io.queueservice.validation.Violation;
 import java.time.Duration;
 import java.util.Optional;
 

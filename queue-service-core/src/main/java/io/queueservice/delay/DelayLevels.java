@@ -1,8 +1,8 @@
 package io.queueservice.delay;
 
 import io.queueservice.broker.AmqpNames;
-import io.queueservice.broker.InvalidRequestException;
-import io.queueservice.broker.Violation;
+import io.queueservice.validation.InvalidRequestException;
+import io.queueservice.validation.Violation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -10,7 +10,7 @@ public interface RedriveOperations {
      * destination, in the background.
      *
      * @return its status, just started
-     * @throws io.queueservice.broker.InvalidRequestException for a bad queue name or request
+     * @throws io.queueservice.validation.InvalidRequestException for a bad queue name or request
      * @throws io.queueservice.broker.ResourceNotFoundException when the queue does not exist
      * @throws io.queueservice.broker.ResourceConflictException when a redrive of the queue is running (on any
      *     instance), or something else consumes the queue

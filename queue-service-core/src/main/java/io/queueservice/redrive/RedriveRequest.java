@@ -1,9 +1,9 @@
 package io.queueservice.redrive;
 
 import io.queueservice.broker.AmqpNames;
-import io.queueservice.broker.InvalidRequestException;
-import io.queueservice.broker.Violation;
 import io.queueservice.deadletters.Failure.Address;
+import io.queueservice.validation.InvalidRequestException;
+import io.queueservice.validation.Violation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

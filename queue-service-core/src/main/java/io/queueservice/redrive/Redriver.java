@@ -2,12 +2,12 @@ package io.queueservice.redrive;
 
 import io.queueservice.broker.AmqpNames;
 import io.queueservice.broker.BrokerConnection;
-import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.ResourceConflictException;
 import io.queueservice.broker.ResourceNotFoundException;
-import io.queueservice.broker.Violation;
 import io.queueservice.metrics.RedriveMetrics;
 import io.queueservice.publish.Publisher;
+import io.queueservice.validation.InvalidRequestException;
+import io.queueservice.validation.Violation;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

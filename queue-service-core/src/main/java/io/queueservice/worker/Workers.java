@@ -2,13 +2,13 @@ package io.queueservice.worker;
 
 import io.queueservice.broker.AmqpNames;
 import io.queueservice.broker.BrokerConnection;
-import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.QueueSpec;
 import io.queueservice.broker.QueueType;
 import io.queueservice.broker.Topology;
 import io.queueservice.config.RetryConfig;
 import io.queueservice.metrics.WorkerMetrics;
 import io.queueservice.publish.ConfirmingPublisher;
+import io.queueservice.validation.InvalidRequestException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 

@@ -3,6 +3,7 @@ package io.queueservice.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import io.queueservice.validation.Violation;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;

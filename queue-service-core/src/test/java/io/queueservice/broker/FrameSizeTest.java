@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.rabbitmq.client.AMQP;
+import io.queueservice.validation.InvalidRequestException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

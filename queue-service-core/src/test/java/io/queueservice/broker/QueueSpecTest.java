@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.queueservice.validation.InvalidRequestException;
+import io.queueservice.validation.Violation;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.queueservice.broker.QueueType;
-import io.queueservice.broker.Violation;
 import io.queueservice.config.ConfigException;
 import io.queueservice.config.ConfigReader;
+import io.queueservice.validation.Violation;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

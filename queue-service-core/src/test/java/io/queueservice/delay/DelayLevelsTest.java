@@ -3,7 +3,7 @@ package io.queueservice.delay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.queueservice.broker.InvalidRequestException;
+import io.queueservice.validation.InvalidRequestException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -87,9 +87,9 @@ class RedriveHeadersTest {
         RedriveRequest bad = new RedriveRequest(java.util.OptionalLong.of(0), java.util.Optional.empty(), 0);
         org.assertj.core.api.Assertions.assertThatThrownBy(bad::validate)
                 .isInstanceOfSatisfying(
-                        io.queueservice.broker.InvalidRequestException.class,
+                        io.queueservice.validation.InvalidRequestException.class,
                         e -> assertThat(e.violations())
-                                .extracting(io.queueservice.broker.Violation::field)
+                                .extracting(io.queueservice.validation.Violation::field)
                                 .containsExactly("limit", "ratePerSecond"));
     }
 }

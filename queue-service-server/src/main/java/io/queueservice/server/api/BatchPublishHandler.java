@@ -1,10 +1,10 @@
 package io.queueservice.server.api;
 
-import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.publish.OutgoingMessage;
 import io.queueservice.publish.Publisher;
 import io.queueservice.server.security.Caller;
 import io.queueservice.tracing.TraceContext;
+import io.queueservice.validation.InvalidRequestException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;

@@ -1,10 +1,10 @@
 package io.queueservice.server.api;
 
-import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.deadletters.DeadLetterOperations;
 import io.queueservice.deadletters.MessageBrowser;
 import io.queueservice.server.api.DeadLetterViews.DeadLetterQueues;
 import io.queueservice.server.api.DeadLetterViews.Messages;
+import io.queueservice.validation.InvalidRequestException;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package io.queueservice.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.queueservice.broker.Violation;
+import io.queueservice.validation.Violation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.queueservice.server.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.queueservice.broker.Violation;
+import io.queueservice.validation.Violation;
 import java.util.List;
 
 /**

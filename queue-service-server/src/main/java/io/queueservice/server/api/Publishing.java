@@ -1,6 +1,5 @@
 package io.queueservice.server.api;
 
-import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.delay.ScheduledMessage;
 import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.publish.OutgoingMessage;
@@ -8,6 +7,7 @@ import io.queueservice.server.schemas.MessageRejectedException;
 import io.queueservice.server.schemas.MessageSchemas;
 import io.queueservice.server.security.AccessControl;
 import io.queueservice.server.security.Caller;
+import io.queueservice.validation.InvalidRequestException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;

@@ -1,8 +1,6 @@
 package io.queueservice.server.api;
 
-import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.ResourceNotFoundException;
-import io.queueservice.broker.Violation;
 import io.queueservice.deadletters.Failure.Address;
 import io.queueservice.redrive.RedriveOperations;
 import io.queueservice.redrive.RedriveRequest;
@@ -10,6 +8,8 @@ import io.queueservice.redrive.RedriveStatus;
 import io.queueservice.server.api.DeadLetterViews.Destination;
 import io.queueservice.server.api.DeadLetterViews.Redrive;
 import io.queueservice.server.api.DeadLetterViews.Redrives;
+import io.queueservice.validation.InvalidRequestException;
+import io.queueservice.validation.Violation;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;

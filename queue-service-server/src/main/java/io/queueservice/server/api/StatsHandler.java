@@ -2,11 +2,11 @@ package io.queueservice.server.api;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.QueueInfo;
 import io.queueservice.broker.ResourceNotFoundException;
 import io.queueservice.broker.TopologyOperations;
 import io.queueservice.metrics.QueueDepths;
+import io.queueservice.validation.InvalidRequestException;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.ArrayList;

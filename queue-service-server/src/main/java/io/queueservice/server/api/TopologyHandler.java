@@ -1,6 +1,5 @@
 package io.queueservice.server.api;
 
-import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.ManagementApi;
 import io.queueservice.broker.QueueInfo;
 import io.queueservice.broker.QueueType;
@@ -10,6 +9,7 @@ import io.queueservice.server.NotConfiguredException;
 import io.queueservice.server.api.TopologyRequests.BindingRequest;
 import io.queueservice.server.api.TopologyRequests.ExchangeRequest;
 import io.queueservice.server.api.TopologyRequests.QueueRequest;
+import io.queueservice.validation.InvalidRequestException;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Optional;

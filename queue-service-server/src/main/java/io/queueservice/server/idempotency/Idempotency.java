@@ -2,7 +2,7 @@ package io.queueservice.server.idempotency;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.queueservice.broker.InvalidRequestException;
+import io.queueservice.validation.InvalidRequestException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,6 +1,6 @@
 package io.queueservice.server.push;
 
-import io.queueservice.broker.Violation;
+import io.queueservice.validation.Violation;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * Push subscriptions as the API's routes use them; {@link Subscriptions} is the implementation. Every
- * method may wait for the broker. They throw {@link io.queueservice.broker.InvalidRequestException} (400),
+ * method may wait for the broker. They throw {@link io.queueservice.validation.InvalidRequestException} (400),
  * {@link io.queueservice.broker.ResourceNotFoundException} (404: no such subscription, or no such queue),
  * {@link io.queueservice.broker.ResourceConflictException} (409), {@link PushNotConfiguredException}
  * (no SUBSCRIPTIONS_KEY), {@link io.queueservice.broker.BrokerUnavailableException} or {@link

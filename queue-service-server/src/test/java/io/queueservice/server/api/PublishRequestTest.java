@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.rabbitmq.client.AMQP;
-import io.queueservice.broker.InvalidRequestException;
-import io.queueservice.broker.Violation;
 import io.queueservice.publish.OutgoingMessage;
+import io.queueservice.validation.InvalidRequestException;
+import io.queueservice.validation.Violation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.queueservice.broker.DeadLetterStrategy;
-import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.QueueSpec;
 import io.queueservice.broker.QueueType;
-import io.queueservice.broker.Violation;
 import io.queueservice.server.api.TopologyRequests.QueueRequest;
+import io.queueservice.validation.InvalidRequestException;
+import io.queueservice.validation.Violation;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,11 +1,11 @@
 package io.queueservice.server.api;
 
 import io.queueservice.broker.BrokerUnavailableException;
-import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.config.ConfigReader;
 import io.queueservice.delay.DelayConfig;
 import io.queueservice.delay.ScheduledMessage;
 import io.queueservice.publish.OutgoingMessage;
+import io.queueservice.validation.InvalidRequestException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

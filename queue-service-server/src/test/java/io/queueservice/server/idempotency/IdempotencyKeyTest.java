@@ -3,8 +3,8 @@ package io.queueservice.server.idempotency;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.queueservice.broker.InvalidRequestException;
-import io.queueservice.broker.Violation;
+import io.queueservice.validation.InvalidRequestException;
+import io.queueservice.validation.Violation;
 import org.junit.jupiter.api.Test;
 
 class IdempotencyKeyTest {

@@ -2,8 +2,8 @@ package io.queueservice.server.push;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.queueservice.broker.Violation;
 import io.queueservice.config.ConfigReader;
+import io.queueservice.validation.Violation;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;

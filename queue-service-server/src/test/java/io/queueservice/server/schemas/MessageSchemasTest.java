@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.queueservice.broker.InvalidRequestException;
 import io.queueservice.broker.ResourceNotFoundException;
 import io.queueservice.server.schemas.MessageRejectedException.MessageError;
+import io.queueservice.validation.InvalidRequestException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

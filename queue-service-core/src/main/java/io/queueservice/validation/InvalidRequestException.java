@@ -1,5 +1,6 @@
-package io.queueservice.broker;
+package io.queueservice.validation;
 
+import io.queueservice.broker.BrokerException;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
