@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
 import io.queueservice.broker.BindingSpec;
 import io.queueservice.broker.BrokerConnection;
-import io.queueservice.broker.BrokerUnavailableException;
 import io.queueservice.broker.ExchangeSpec;
 import io.queueservice.broker.ExchangeType;
 import io.queueservice.broker.QueueSpec;
@@ -20,7 +19,6 @@ import io.queueservice.delay.DelayConfig;
 import io.queueservice.delay.DelayLevels;
 import io.queueservice.delay.DelayedDelivery;
 import io.queueservice.delay.ScheduledMessage;
-import io.queueservice.metrics.DelayMetrics;
 import io.queueservice.metrics.PublishMetrics;
 import io.queueservice.metrics.WorkerMetrics;
 import io.queueservice.publish.ConfirmingPublisher;
@@ -40,7 +38,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -75,12 +72,7 @@ public final class QueueClient implements AutoCloseable {
     private final WorkerOptions defaults;
     private final WorkerMetrics workerMetrics;
     private final List<Worker> workers = new ArrayList<>();
-    private final DelayConfig delayConfig;
-    /** Declares nothing and runs no dispatcher until the first delayed publish. */
-    private DelayedDelivery delayed;
-
-    /** How long a first delayed publish may wait for the delay queues to be declared. */
-    private static final Duration DECLARE_PATIENCE = Duration.ofSeconds(30);
+    private final LazyDelayedDelivery delayed;
 
     /**
      * Connects (or starts trying to, in the background, while the broker is unreachable).
@@ -109,7 +101,6 @@ public final class QueueClient implements AutoCloseable {
             PublishMetrics publishMetrics,
             WorkerMetrics workerMetrics,
             DelayConfig delay) {
-        this.delayConfig = delay;
         Duration timeout = publish.requestTimeout();
         this.publishConnection = new BrokerConnection(broker, name + "-publish", timeout);
         this.adminConnection = new BrokerConnection(broker, name + "-admin", timeout);
@@ -125,6 +116,7 @@ public final class QueueClient implements AutoCloseable {
         this.publisher = new ConfirmingPublisher(publishConnection, topology.knownExchanges(), publish, publishMetrics);
         this.defaults = defaults;
         this.workerMetrics = workerMetrics;
+        this.delayed = new LazyDelayedDelivery(consumeConnection, publisher, delay);
         publishConnection.start();
         adminConnection.start();
         consumeConnection.start();
@@ -176,13 +168,8 @@ public final class QueueClient implements AutoCloseable {
      *     a name too long, a retry or dead-letter queue of that name with another type or other arguments)
      */
     public Worker consume(String queue, MessageHandler handler, WorkerOptions options) {
-        declareWorkQueue(queue, options.queueType());
-        Workers.declareRetryTopology(topology, queue, options.retry(), options.queueType());
-        Worker worker = Workers.start(consumeConnection, publisher, queue, handler, options, workerMetrics);
-        synchronized (workers) {
-            workers.add(worker);
-        }
-        return worker;
+        declareWorkerTopology(queue, options);
+        return kept(Workers.start(consumeConnection, publisher, queue, handler, options, workerMetrics));
     }
 
     /**
@@ -192,21 +179,26 @@ public final class QueueClient implements AutoCloseable {
      * @throws io.queueservice.broker.BrokerException when the topology cannot be declared
      */
     public Worker consumeAsync(String queue, AsyncMessageHandler handler, WorkerOptions options) {
-        declareWorkQueue(queue, options.queueType());
+        declareWorkerTopology(queue, options);
+        return kept(Workers.startAsync(consumeConnection, publisher, queue, handler, options, workerMetrics));
+    }
+
+    /** The work queue when missing, its retry queues and its dead-letter queue. */
+    private void declareWorkerTopology(String queue, WorkerOptions options) {
+        try {
+            topology.queueInfo(queue);
+        } catch (ResourceNotFoundException e) {
+            topology.declareQueue(QueueSpec.durable(queue).withDefaultType(options.queueType()));
+        }
         Workers.declareRetryTopology(topology, queue, options.retry(), options.queueType());
-        Worker worker = Workers.startAsync(consumeConnection, publisher, queue, handler, options, workerMetrics);
+    }
+
+    /** Keeps a started worker, to stop it with this client. */
+    private Worker kept(Worker worker) {
         synchronized (workers) {
             workers.add(worker);
         }
         return worker;
-    }
-
-    private void declareWorkQueue(String queue, QueueType type) {
-        try {
-            topology.queueInfo(queue);
-        } catch (ResourceNotFoundException e) {
-            topology.declareQueue(QueueSpec.durable(queue).withDefaultType(type));
-        }
     }
 
     /** Binds a queue to an exchange with a routing key or, for topic exchanges, a pattern such as {@code *.error}. */
@@ -292,25 +284,7 @@ public final class QueueClient implements AutoCloseable {
      * @throws InvalidRequestException when the delay is out of range
      */
     public CompletableFuture<ScheduledMessage> publish(OutgoingMessage message, Duration delay) {
-        DelayedDelivery d = delayedDelivery();
-        d.config().checkDelay(delay).ifPresent(v -> {
-            throw new InvalidRequestException(List.of(v));
-        });
-        return d.whenReady()
-                .orTimeout(DECLARE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS)
-                .exceptionallyCompose(e -> CompletableFuture.failedFuture(new BrokerUnavailableException(
-                        "delayed delivery is not available: "
-                                + d.unavailableReason().orElse("its queues could not be declared in time"),
-                        Duration.ofSeconds(1))))
-                .thenCompose(ready -> d.publish(message, delay));
-    }
-
-    /** The dispatcher and topology of delayed messages, started on first use. */
-    private synchronized DelayedDelivery delayedDelivery() {
-        if (delayed == null) {
-            delayed = DelayedDelivery.start(consumeConnection, publisher, delayConfig, DelayMetrics.NO_OP);
-        }
-        return delayed;
+        return delayed.publish(message, delay);
     }
 
     private static QueueType delayQueueType(WorkerOptions defaults) {
@@ -340,11 +314,7 @@ public final class QueueClient implements AutoCloseable {
             workers.forEach(Worker::close);
             workers.clear();
         }
-        synchronized (this) {
-            if (delayed != null) {
-                delayed.close(defaults.stopTimeout());
-            }
-        }
+        delayed.close(defaults.stopTimeout());
         publisher.drain(defaults.stopTimeout());
         publisher.close();
         consumeConnection.close();

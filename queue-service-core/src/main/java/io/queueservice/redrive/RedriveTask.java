@@ -7,8 +7,6 @@ import io.queueservice.broker.BrokerException;
 import io.queueservice.broker.OperationRefusedException;
 import io.queueservice.broker.ResourceConflictException;
 import io.queueservice.broker.ResourceNotFoundException;
-import io.queueservice.deadletters.Failure;
-import io.queueservice.deadletters.Failure.Address;
 import io.queueservice.metrics.RedriveMetrics;
 import io.queueservice.publish.OutgoingMessage;
 import io.queueservice.publish.Publisher;
@@ -19,14 +17,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,21 +59,12 @@ final class RedriveTask {
     private final RedriveRequest request;
     private final BrokerConnection connection;
     private final Publisher publisher;
-    private final RedriveMetrics metrics;
     private final Clock clock;
     private final RedrivePace pace;
+    private final RedriveProgress progress;
 
-    private final AtomicLong moved = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
-    private final Instant startedAt;
-    private volatile long toMove;
-    private volatile RedriveState state = RedriveState.RUNNING;
-    private volatile Instant finishedAt;
-    private volatile String reason;
     private volatile boolean cancelRequested;
-
     private RedriveSession session;
-    private Instant lastProgress;
 
     RedriveTask(
             String id,
@@ -93,10 +79,8 @@ final class RedriveTask {
         this.request = request;
         this.connection = connection;
         this.publisher = publisher;
-        this.metrics = metrics;
         this.clock = clock;
-        this.startedAt = clock.instant();
-        this.lastProgress = startedAt;
+        this.progress = new RedriveProgress(id, queue, request, metrics, clock);
         this.pace = new RedrivePace(request.ratePerSecond(), () -> cancelRequested);
     }
 
@@ -113,21 +97,11 @@ final class RedriveTask {
     }
 
     RedriveStatus status() {
-        return new RedriveStatus(
-                id,
-                queue,
-                state,
-                moved.get(),
-                failed.get(),
-                toMove,
-                startedAt,
-                Optional.ofNullable(finishedAt),
-                Optional.ofNullable(reason),
-                request);
+        return progress.status();
     }
 
     boolean isRunning() {
-        return state == RedriveState.RUNNING;
+        return progress.isRunning();
     }
 
     void cancel() {
@@ -144,8 +118,7 @@ final class RedriveTask {
      */
     void open() {
         session = RedriveSession.open(connection, queue, consumerTag(), WINDOW);
-        toMove = Math.min(request.limit().orElse(Long.MAX_VALUE), session.readyAtStart());
-        metrics.started();
+        progress.started(Math.min(request.limit().orElse(Long.MAX_VALUE), session.readyAtStart()));
     }
 
     /** Moves the messages, in the calling thread, until done, cancelled or stopped by a problem. */
@@ -169,19 +142,7 @@ final class RedriveTask {
                 session.close();
             }
         }
-        reason = why;
-        finishedAt = clock.instant();
-        state = end;
-        metrics.finished(end.name().toLowerCase(Locale.ROOT));
-        log.info(
-                "redrive {} of '{}' {}: {} moved, {} failed, {} to move{}",
-                id,
-                queue,
-                end.name().toLowerCase(Locale.ROOT),
-                moved.get(),
-                failed.get(),
-                toMove,
-                why == null ? "" : "; " + why);
+        progress.finished(end, why);
     }
 
     private RedriveState moveAll() throws InterruptedException {
@@ -208,7 +169,7 @@ final class RedriveTask {
     private RedriveSession reopen() throws InterruptedException {
         BrokerException last = null;
         while (!cancelRequested) {
-            if (Duration.between(lastProgress, clock.instant()).compareTo(GIVE_UP_AFTER) > 0) {
+            if (progress.stalledFor(GIVE_UP_AFTER)) {
                 throw new GiveUp("the connection to the broker was lost, and the redrive could not go on within "
                         + GIVE_UP_AFTER.toSeconds() + " s" + (last == null ? "" : ": " + last.getMessage()));
             }
@@ -237,7 +198,8 @@ final class RedriveTask {
                 settleAll(s, inFlight);
                 return RedriveState.CANCELLED;
             }
-            long settled = moved.get() + failed.get();
+            long settled = progress.settled();
+            long toMove = progress.toMove();
             if (settled >= toMove) {
                 settleAll(s, inFlight);
                 return RedriveState.COMPLETED;
@@ -280,23 +242,18 @@ final class RedriveTask {
                 s.requeue(d);
                 continue; // cancelled: handled above
             }
-            Optional<Address> target =
-                    request.destination().or(() -> Failure.decode(headers).flatMap(Failure::original));
-            if (target.isEmpty()) {
-                putBack(s, d, "its headers record no original exchange and routing key: give a destination");
-                continue;
+            switch (RedriveTarget.of(request, queue, headers)) {
+                case RedriveTarget.Unmovable u -> putBack(s, d, u.why());
+                case RedriveTarget.To to -> {
+                    OutgoingMessage copy = new OutgoingMessage(
+                            to.address().exchange(),
+                            to.address().routingKey(),
+                            d.getBody(),
+                            RedriveHeaders.redriven(d.getProperties(), queue, clock.instant()),
+                            true);
+                    inFlight.addLast(new InFlight(d, publishQuietly(copy)));
+                }
             }
-            if (target.get().exchange().isEmpty() && target.get().routingKey().equals(queue)) {
-                putBack(s, d, "its original address is this queue itself: give a destination");
-                continue;
-            }
-            OutgoingMessage copy = new OutgoingMessage(
-                    target.get().exchange(),
-                    target.get().routingKey(),
-                    d.getBody(),
-                    RedriveHeaders.redriven(d.getProperties(), queue, clock.instant()),
-                    true);
-            inFlight.addLast(new InFlight(d, publishQuietly(copy)));
             while (inFlight.size() >= WINDOW) {
                 settle(s, inFlight.pollFirst());
             }
@@ -322,9 +279,8 @@ final class RedriveTask {
         Throwable failure = outcome(f.result());
         if (failure == null) {
             s.ack(f.delivery());
-            moved.incrementAndGet();
-            metrics.moved();
-            progressed();
+            progress.moved();
+            pace.progressed();
             return;
         }
         BrokerException e = BrokerErrors.translate(failure);
@@ -333,7 +289,7 @@ final class RedriveTask {
             return;
         }
         s.requeue(f.delivery());
-        if (Duration.between(lastProgress, clock.instant()).compareTo(GIVE_UP_AFTER) > 0) {
+        if (progress.stalledFor(GIVE_UP_AFTER)) {
             throw new GiveUp("the broker has not taken a message for " + GIVE_UP_AFTER.toSeconds() + " s; last: "
                     + e.getMessage());
         }
@@ -363,13 +319,7 @@ final class RedriveTask {
                     + " the queue either: " + BrokerErrors.translate(failure).getMessage());
         }
         s.ack(d);
-        failed.incrementAndGet();
-        metrics.failed();
-        progressed();
-    }
-
-    private void progressed() {
-        lastProgress = clock.instant();
+        progress.failed();
         pace.progressed();
     }
 
@@ -384,13 +334,4 @@ final class RedriveTask {
     }
 
     private record InFlight(Delivery delivery, CompletableFuture<Void> result) {}
-
-    /** The redrive cannot go on; its message is the reason. */
-    private static final class GiveUp extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        GiveUp(String message) {
-            super(message, null, false, false);
-        }
-    }
 }

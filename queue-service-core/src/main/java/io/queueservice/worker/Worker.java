@@ -1,11 +1,8 @@
 package io.queueservice.worker;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Consumer;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -79,7 +76,7 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
             MessageHandler handler,
             WorkerOptions options,
             WorkerMetrics metrics) {
-        this(connection, publisher, queue, options, metrics, (w, ch) -> w.new QueueConsumer(ch, handler));
+        this(connection, publisher, queue, options, metrics, (w, ch) -> new QueueConsumer(ch, w, w.processor, handler));
     }
 
     Worker(
@@ -272,33 +269,6 @@ public final class Worker implements BrokerConnection.Listener, AutoCloseable {
         synchronized (idle) {
             busy--;
             idle.notifyAll();
-        }
-    }
-
-    /** One consumer's deliveries, called one at a time on its channel's dispatch thread. */
-    private final class QueueConsumer extends DefaultConsumer {
-        private final MessageHandler handler;
-        private final Acknowledger acknowledger;
-
-        QueueConsumer(Channel channel, MessageHandler handler) {
-            super(channel);
-            this.handler = handler;
-            this.acknowledger = Acknowledger.oneByOne(channel);
-        }
-
-        @Override
-        public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-            handling();
-            try {
-                Delivery delivery = new Delivery(queue, acknowledger, envelope, props, body);
-                if (taking()) {
-                    processor.process(delivery, handler);
-                } else {
-                    delivery.requeue(); // delivered ahead, not handled: back to the queue as it was
-                }
-            } finally {
-                idle();
-            }
         }
     }
 
