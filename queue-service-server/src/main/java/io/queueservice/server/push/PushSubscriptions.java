@@ -153,7 +153,7 @@ public final class PushSubscriptions implements AutoCloseable {
                 s.name(),
                 s.queue(),
                 s.endpoint(),
-                PushHandler.signingKey(secret),
+                SignedRequest.signingKey(secret),
                 headers,
                 s.maxAttempts(),
                 Duration.ofMillis(s.timeoutMs()),

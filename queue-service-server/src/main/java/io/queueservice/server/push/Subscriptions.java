@@ -1,6 +1,5 @@
 package io.queueservice.server.push;
 
-import io.queueservice.broker.AmqpNames;
 import io.queueservice.broker.BrokerException;
 import io.queueservice.broker.BrokerTimeoutException;
 import io.queueservice.broker.ResourceConflictException;
@@ -10,26 +9,21 @@ import io.queueservice.definitions.Definition;
 import io.queueservice.definitions.DefinitionsLog;
 import io.queueservice.definitions.Precondition;
 import io.queueservice.validation.InvalidRequestException;
-import io.queueservice.validation.Violation;
 import java.net.URI;
-import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.regex.Pattern;
 
 /**
  * Push subscriptions: what the HTTP API's routes call. Definitions live in the {@link DefinitionsLog}; each
  * change is applied here before the method returns (a read that follows sees it) and by every instance
- * within moments, whose deliverers follow it.
+ * within moments, whose deliverers follow it. A request's fields are checked by {@link SubscriptionValidator}
+ * and answers are shown by {@link SubscriptionViews}; this class adds what depends on the stored subscriptions
+ * and the broker (the bound on their number, the queue's existence, one subscription per queue).
  *
  * <p>Methods block (DNS resolution, the broker): call them off an event loop. Failures, each for one HTTP
  * status: {@link InvalidRequestException} (400, with the fields), {@link ResourceNotFoundException} (404: no
@@ -39,26 +33,6 @@ import java.util.regex.Pattern;
  * io.queueservice.broker.BrokerUnavailableException} (503), {@link BrokerTimeoutException} (504).
  */
 public final class Subscriptions implements SubscriptionOperations {
-    static final String SECRET_PREFIX = "whsec_";
-    static final String MASK = "****";
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
-    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}");
-    private static final Set<String> RESERVED_HEADERS = Set.of(
-            "content-type",
-            "content-length",
-            "host",
-            "connection",
-            "keep-alive",
-            "transfer-encoding",
-            "te",
-            "trailer",
-            "upgrade",
-            "expect",
-            "traceparent",
-            "tracestate");
-    private static final int MAX_HEADERS = 20;
-    private static final int MAX_HEADER_VALUE = 4096;
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final int WRITE_ATTEMPTS = 3;
 
     /**
@@ -70,9 +44,10 @@ public final class Subscriptions implements SubscriptionOperations {
     private final DefinitionsLog log;
     private final Topology topology;
     private final SecretBox secrets;
-    private final AddressGuard guard;
     private final SubscriptionStates states;
     private final Settings settings;
+    private final SubscriptionValidator validator;
+    private final SubscriptionViews views;
 
     Subscriptions(
             DefinitionsLog log,
@@ -84,9 +59,10 @@ public final class Subscriptions implements SubscriptionOperations {
         this.log = log;
         this.topology = topology;
         this.secrets = secrets;
-        this.guard = guard;
         this.states = states;
         this.settings = settings;
+        this.validator = new SubscriptionValidator(guard, settings.defaultMaxAttempts());
+        this.views = new SubscriptionViews(states);
     }
 
     // --- reads
@@ -95,14 +71,14 @@ public final class Subscriptions implements SubscriptionOperations {
     @Override
     public List<SubscriptionView> list() {
         return log.definitions(Subscription.KIND).values().stream()
-                .map(this::view)
+                .map(views::view)
                 .toList();
     }
 
     /** @throws ResourceNotFoundException when there is none of that name */
     @Override
     public SubscriptionView get(String name) {
-        return view(definition(name));
+        return views.view(definition(name));
     }
 
     // --- writes
@@ -115,27 +91,8 @@ public final class Subscriptions implements SubscriptionOperations {
     @Override
     public SubscriptionView create(SubscriptionRequest request) {
         requireKey();
-        List<Violation> v = new ArrayList<>();
+        SubscriptionValidator.NewSubscription checked = validator.create(request);
         String name = request.name();
-        if (name == null || !NAME.matcher(name).matches()) {
-            v.add(new Violation(
-                    "name", "is required: 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit"));
-        }
-        if (request.queue() == null || request.queue().isBlank()) {
-            v.add(new Violation("queue", "is required"));
-        } else {
-            AmqpNames.checkReference("queue", request.queue(), v);
-        }
-        v.addAll(guard.check("endpoint", request.endpoint()));
-        String secret = request.secret() == null ? generateSecret() : request.secret();
-        checkSecret(secret, v);
-        int maxAttempts = orDefault(request.maxAttempts(), settings.defaultMaxAttempts(), "maxAttempts", 1, 101, v);
-        int timeoutMs = orDefault(request.timeoutMs(), 10_000, "timeoutMs", 100, 120_000, v);
-        int concurrency = orDefault(request.concurrency(), 8, "concurrency", 1, 64, v);
-        Map<String, String> headers = request.headers() == null ? Map.of() : request.headers();
-        checkHeaders(headers, v);
-        InvalidRequestException.throwIfAny(v);
-
         if (log.definitions(Subscription.KIND).size() >= settings.maxSubscriptions()) {
             throw new ResourceConflictException(
                     "there are " + settings.maxSubscriptions() + " subscriptions already (PUSH_MAX_SUBSCRIPTIONS)",
@@ -147,15 +104,15 @@ public final class Subscriptions implements SubscriptionOperations {
                 name,
                 request.queue(),
                 URI.create(request.endpoint()),
-                secrets.seal(secret, Subscription.secretContext(name)),
-                maxAttempts,
-                timeoutMs,
-                concurrency,
-                seal(name, headers),
+                secrets.seal(checked.secret(), Subscription.secretContext(name)),
+                checked.maxAttempts(),
+                checked.timeoutMs(),
+                checked.concurrency(),
+                seal(name, checked.headers()),
                 Optional.empty(),
                 Instant.now());
         Definition d = join(log.put(Subscription.KIND, name, s.toJson(), Precondition.absent()));
-        return view(d, secret);
+        return views.view(d, checked.secret());
     }
 
     /**
@@ -167,23 +124,7 @@ public final class Subscriptions implements SubscriptionOperations {
     @Override
     public SubscriptionView update(String name, SubscriptionRequest request) {
         requireKey();
-        List<Violation> v = new ArrayList<>();
-        if (request.name() != null && !request.name().equals(name)) {
-            v.add(new Violation("name", "cannot be changed (it is '" + name + "')"));
-        }
-        if (request.endpoint() != null) {
-            v.addAll(guard.check("endpoint", request.endpoint()));
-        }
-        if (request.secret() != null) {
-            checkSecret(request.secret(), v);
-        }
-        range(request.maxAttempts(), "maxAttempts", 1, 101, v);
-        range(request.timeoutMs(), "timeoutMs", 100, 120_000, v);
-        range(request.concurrency(), "concurrency", 1, 64, v);
-        if (request.headers() != null) {
-            checkHeaders(request.headers(), v);
-        }
-        InvalidRequestException.throwIfAny(v);
+        validator.update(name, request);
         Definition d = change(name, current -> {
             if (request.queue() != null && !request.queue().equals(current.queue())) {
                 throw new InvalidRequestException(
@@ -203,7 +144,7 @@ public final class Subscriptions implements SubscriptionOperations {
                     current.pause(),
                     current.createdAt());
         });
-        return view(d, request.secret());
+        return views.view(d, request.secret());
     }
 
     /** Deletes a subscription: every instance stops delivering it (the queue and its messages stay). */
@@ -216,7 +157,7 @@ public final class Subscriptions implements SubscriptionOperations {
     /** Stops deliveries on every instance until {@link #resume}; messages wait in the queue. */
     @Override
     public SubscriptionView pause(String name) {
-        return view(change(
+        return views.view(change(
                 name,
                 s -> s.pause().isPresent()
                         ? s
@@ -226,7 +167,7 @@ public final class Subscriptions implements SubscriptionOperations {
     /** Delivers again (also after the endpoint answered 410 Gone). */
     @Override
     public SubscriptionView resume(String name) {
-        return view(change(name, Subscription::resumed));
+        return views.view(change(name, Subscription::resumed));
     }
 
     /** The endpoint answered 410 Gone: pause, saying so, unless paused already. */
@@ -285,70 +226,10 @@ public final class Subscriptions implements SubscriptionOperations {
         }
     }
 
-    private static String generateSecret() {
-        byte[] key = new byte[32];
-        RANDOM.nextBytes(key);
-        return SECRET_PREFIX + Base64.getEncoder().encodeToString(key);
-    }
-
-    private static void checkSecret(String secret, List<Violation> v) {
-        String why = null;
-        if (!secret.startsWith(SECRET_PREFIX)) {
-            why = "must start with whsec_";
-        } else {
-            try {
-                int n = Base64.getDecoder().decode(secret.substring(SECRET_PREFIX.length())).length;
-                if (n < 24 || n > 64) {
-                    why = "must hold 24 to 64 bytes after whsec_ but holds " + n;
-                }
-            } catch (IllegalArgumentException e) {
-                why = "must be whsec_ followed by base64";
-            }
-        }
-        if (why != null) {
-            v.add(new Violation("secret", why + " (leave it out to get one generated)"));
-        }
-    }
-
-    private static void checkHeaders(Map<String, String> headers, List<Violation> v) {
-        if (headers.size() > MAX_HEADERS) {
-            v.add(new Violation("headers", "at most " + MAX_HEADERS + " headers"));
-            return;
-        }
-        for (Map.Entry<String, String> h : headers.entrySet()) {
-            String field = "headers." + h.getKey();
-            String lower = h.getKey().toLowerCase(Locale.ROOT);
-            if (!HEADER_NAME.matcher(h.getKey()).matches()) {
-                v.add(new Violation(field, "is not a valid header name"));
-            } else if (RESERVED_HEADERS.contains(lower) || lower.startsWith("webhook-") || lower.startsWith("qs-")) {
-                v.add(new Violation(field, "is set by the deliverer and cannot be a static header"));
-            }
-            String value = h.getValue();
-            if (value == null) {
-                v.add(new Violation(field, "needs a value"));
-            } else if (value.length() > MAX_HEADER_VALUE) {
-                v.add(new Violation(field, "is longer than " + MAX_HEADER_VALUE + " characters"));
-            } else if (value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
-                v.add(new Violation(field, "must not contain control characters"));
-            }
-        }
-    }
-
     private Map<String, String> seal(String name, Map<String, String> headers) {
         Map<String, String> out = new LinkedHashMap<>();
         headers.forEach((k, val) -> out.put(k, secrets.seal(val, Subscription.headerContext(name, k))));
         return out;
-    }
-
-    private static int orDefault(Integer given, int fallback, String field, int min, int max, List<Violation> v) {
-        range(given, field, min, max, v);
-        return given == null ? fallback : given;
-    }
-
-    private static void range(Integer given, String field, int min, int max, List<Violation> v) {
-        if (given != null && (given < min || given > max)) {
-            v.add(new Violation(field, "must be between " + min + " and " + max + " but was " + given));
-        }
     }
 
     private static <T> T join(CompletableFuture<T> f) {
@@ -360,34 +241,5 @@ public final class Subscriptions implements SubscriptionOperations {
             }
             throw e;
         }
-    }
-
-    private SubscriptionView view(Definition d) {
-        return view(d, null);
-    }
-
-    private SubscriptionView view(Definition d, String clearSecret) {
-        Subscription s = Subscription.from(d);
-        SubscriptionStates.State st = states.of(s.name());
-        Map<String, String> masked = new LinkedHashMap<>();
-        s.sealedHeaders().keySet().forEach(h -> masked.put(h, MASK));
-        String state = s.pause().isPresent() ? "paused" : st.circuitOpen() ? "circuit-open" : "active";
-        return new SubscriptionView(
-                s.name(),
-                s.queue(),
-                s.endpoint().toString(),
-                clearSecret != null ? clearSecret : SECRET_PREFIX + MASK,
-                s.maxAttempts(),
-                s.timeoutMs(),
-                s.concurrency(),
-                masked,
-                state,
-                s.pause().map(Subscription.Pause::reason).orElse(null),
-                s.pause().map(p -> p.at().toString()).orElse(null),
-                st.counts(),
-                st.lastError(),
-                s.createdAt().toString(),
-                d.updatedAt().toString(),
-                d.revision());
     }
 }

@@ -20,8 +20,8 @@ class PushHandlerTest {
         // The example of the Standard Webhooks specification.
         String secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
         String body = "{\"test\": 2432232314}";
-        String signature = PushHandler.sign(
-                PushHandler.signingKey(secret), "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", body.getBytes());
+        String signature = SignedRequest.sign(
+                SignedRequest.signingKey(secret), "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", body.getBytes());
         assertThat(signature).isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
 
         Mac mac = Mac.getInstance("HmacSHA256");
@@ -29,37 +29,36 @@ class PushHandlerTest {
         mac.init(new SecretKeySpec(key, "HmacSHA256"));
         String expected = "v1,"
                 + Base64.getEncoder().encodeToString(mac.doFinal(("id.5." + body).getBytes(StandardCharsets.UTF_8)));
-        assertThat(PushHandler.sign(key, "id", "5", body.getBytes())).isEqualTo(expected);
+        assertThat(SignedRequest.sign(key, "id", "5", body.getBytes())).isEqualTo(expected);
     }
 
     @Test
     void retryAfterReadsSecondsAndHttpDates() {
-        assertThat(PushHandler.retryAfter("7")).isEqualTo(Duration.ofSeconds(7));
-        assertThat(PushHandler.retryAfter(null)).isNull();
-        assertThat(PushHandler.retryAfter("soon")).isNull();
-        assertThat(PushHandler.retryAfter("-3")).isNull();
+        assertThat(AttemptClassifier.retryAfter("7")).isEqualTo(Duration.ofSeconds(7));
+        assertThat(AttemptClassifier.retryAfter(null)).isNull();
+        assertThat(AttemptClassifier.retryAfter("soon")).isNull();
+        assertThat(AttemptClassifier.retryAfter("-3")).isNull();
         String in30s =
                 DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now().plusSeconds(30));
-        assertThat(PushHandler.retryAfter(in30s)).isBetween(Duration.ofSeconds(25), Duration.ofSeconds(31));
+        assertThat(AttemptClassifier.retryAfter(in30s)).isBetween(Duration.ofSeconds(25), Duration.ofSeconds(31));
     }
 
     @Test
     void aMessageWithoutAnIdGetsTheSameDerivedIdOnEveryAttempt() {
         Message first = new Message("{}".getBytes(), Map.of(), null, "application/json", "ex", "rk", 1, false);
         Message again = new Message("{}".getBytes(), Map.of(), null, "application/json", "ex", "rk", 3, true);
-        assertThat(PushHandler.webhookId(first)).startsWith("msg_").isEqualTo(PushHandler.webhookId(again));
+        assertThat(SignedRequest.webhookId(first)).startsWith("msg_").isEqualTo(SignedRequest.webhookId(again));
         Message withId = new Message("{}".getBytes(), Map.of(), "abc", null, "ex", "rk", 1, false);
-        assertThat(PushHandler.webhookId(withId)).isEqualTo("abc");
+        assertThat(SignedRequest.webhookId(withId)).isEqualTo("abc");
     }
 
     @Test
     void theCopiesOfAFailedMessageCarryTheLastStatusAndTheStartOfTheAnswer() {
-        PushHandler.Failed f = new PushHandler.Failed(PushMetrics.Outcome.HTTP_ERROR, 500, "x", "boom", null);
+        Attempt.Failed f = new Attempt.Failed(PushMetrics.Outcome.HTTP_ERROR, 500, "x", "boom", null);
         assertThat(PushHandler.failureHeaders(f))
                 .containsEntry("qs-push-last-status", "500")
                 .containsEntry("qs-push-last-response", "boom");
-        PushHandler.Failed t =
-                new PushHandler.Failed(PushMetrics.Outcome.TIMEOUT, null, "no answer within 100 ms", "", null);
+        Attempt.Failed t = new Attempt.Failed(PushMetrics.Outcome.TIMEOUT, null, "no answer within 100 ms", "", null);
         assertThat(PushHandler.failureHeaders(t))
                 .containsEntry("qs-push-last-status", "")
                 .containsEntry("qs-push-last-response", "");
