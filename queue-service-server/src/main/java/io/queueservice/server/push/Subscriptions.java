@@ -37,7 +37,7 @@ public final class Subscriptions implements SubscriptionOperations {
 
     /**
      * @param defaultMaxAttempts {@code MAX_RETRIES + 1}
-     * @param keyDescription what to tell a client when there is no key (never the key)
+     * @param maxSubscriptions how many subscriptions may exist at once
      */
     record Settings(int defaultMaxAttempts, int maxSubscriptions) {}
 
