@@ -141,6 +141,9 @@ final class LogReader {
 
     private void keep(long offset, String id, LogEvent event, int size) {
         if (event instanceof LogEvent.Snapshot s && s.covers() >= rebuild.firstOffset() - 1) {
+            List<Kept> covered = rebuild.kept().stream()
+                    .filter(k -> k.offset() <= s.covers())
+                    .toList();
             List<Kept> after =
                     rebuild.kept().stream().filter(k -> k.offset() > s.covers()).toList();
             rebuild = null;
@@ -150,6 +153,7 @@ final class LogReader {
                     offset,
                     s.covers());
             applier.takeState(s);
+            covered.forEach(this::settleCovered);
             for (Kept k : after) {
                 applier.apply(k.offset(), k.id(), k.event(), k.size());
             }
