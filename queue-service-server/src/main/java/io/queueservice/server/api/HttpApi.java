@@ -10,26 +10,17 @@ import io.queueservice.publish.Publisher;
 import io.queueservice.redrive.RedriveOperations;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
+import io.queueservice.server.api.Routes.Body;
+import io.queueservice.server.api.Routes.Threading;
 import io.queueservice.server.idempotency.Idempotency;
 import io.queueservice.server.push.SubscriptionOperations;
 import io.queueservice.server.schemas.MessageSchemas;
 import io.queueservice.server.security.AccessControl;
 import io.queueservice.server.security.Scope;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API: every route in one table, one error mapper, one JSON configuration.
@@ -38,23 +29,11 @@ import org.slf4j.LoggerFactory;
  * publishes to the publisher without waiting; the answer is written on the same event loop when the
  * broker's confirm comes. Routes that wait for the broker (topology operations) or for the network (a JWK
  * set fetch) run on worker threads instead, so the event loop never blocks.
+ *
+ * <p>Around the table: {@link ApiRouter} sets up what every request goes through before its route, {@link
+ * Routes} what one line of the table puts on the router, and {@link ApiServer} the server the router runs in.
  */
 public final class HttpApi {
-    private static final Logger requestLog = LoggerFactory.getLogger("io.queueservice.server.requests");
-
-    /** Largest request header block (and request line); 431 past it. Room for a token and the rest. */
-    static final int REQUEST_HEADER_BYTES = 16 * 1024;
-
-    private static final int WORKER_THREADS = 16;
-    private static final int IDLE_TIMEOUT_SECONDS = 30;
-
-    static {
-        // Vert.x's own log lines go through SLF4J (logback), like every other line of the service.
-        System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
-        // The API serves no WebSocket: without them Vert.x leaves a handler out of every connection's pipeline.
-        System.setProperty("vertx.disableWebsockets", "true");
-    }
-
     private HttpApi() {}
 
     /**
@@ -123,47 +102,12 @@ public final class HttpApi {
      */
     public record DeclaredRoute(String method, String template, Optional<Scope> scope) {}
 
-    /** What a route reads before its handler runs: nothing, or a JSON body up to a limit. */
-    private record Body(BodyReader reader) {
-        static final Body NONE = new Body(null);
-
-        /** @param variable the setting of the limit, named in the answer to a body over it */
-        static Body json(long limit, String variable) {
-            return new Body(new BodyReader(limit, variable));
-        }
-    }
-
-    /** Whether a route's handler may run on the event loop, or waits for the broker and runs on a worker. */
-    private enum Threading {
-        EVENT_LOOP,
-        WORKER
-    }
-
     /** The HTTP server, not started: health and metrics always, the API when there is a {@code gateway}. */
     public static ApiServer create(
             ServerConfig config, Optional<Gateway> gateway, Health health, PrometheusMeterRegistry registry) {
-        Vertx vertx = Vertx.vertx(new VertxOptions()
-                .setPreferNativeTransport(true)
-                .setEventLoopPoolSize(1)
-                .setWorkerPoolSize(WORKER_THREADS)
-                .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)));
-        Router router = Router.router(vertx);
+        Vertx vertx = ApiServer.newVertx();
+        Router router = ApiRouter.create(vertx, registry);
         Routes routes = new Routes(router, new AccessControl(config.security(), registry));
-        HttpMetrics httpMetrics = new HttpMetrics(registry);
-
-        // Every request: its id, its log context while its handlers run, and its metrics once answered.
-        router.route().handler(ctx -> {
-            long started = System.nanoTime();
-            RequestIds.assign(ctx);
-            ctx.addEndHandler(done -> finished(ctx, httpMetrics, started));
-            try (RequestIds.LogScope ignored = RequestIds.logContext(ctx)) {
-                ctx.next();
-            }
-        });
-        router.route().failureHandler(Problems::handle);
-        for (int status : new int[] {400, 404, 405}) { // a path it cannot decode, no route for path or method
-            router.errorHandler(status, Problems.forStatus(status));
-        }
 
         Body json = Body.json(config.maxBodyBytes(), "MAX_BODY_SIZE");
         HealthHandler status = new HealthHandler(health, registry);
@@ -179,7 +123,7 @@ public final class HttpApi {
             routes.addOpen(HttpMethod.GET, "/docs", Threading.WORKER, docs::page);
             routes.addOpen(HttpMethod.GET, "/docs/{file}", Threading.WORKER, docs::asset);
 
-            Publishing publishing = new Publishing(routes.access, g.delays(), g.publishMetrics(), g.schemas());
+            Publishing publishing = new Publishing(routes.access(), g.delays(), g.publishMetrics(), g.schemas());
             PublishHandler publish = new PublishHandler(g.publisher(), publishing);
             BatchPublishHandler batch = new BatchPublishHandler(
                     g.publisher(), publishing, config.batch().maxMessages());
@@ -391,105 +335,6 @@ public final class HttpApi {
             });
         });
 
-        HttpServerOptions options = new HttpServerOptions()
-                .setMaxHeaderSize(REQUEST_HEADER_BYTES)
-                .setMaxInitialLineLength(REQUEST_HEADER_BYTES)
-                .setHandle100ContinueAutomatically(true)
-                .setHttp2ClearTextEnabled(false)
-                .setIdleTimeout(IDLE_TIMEOUT_SECONDS);
-        config.https().ifPresent(identity -> Https.serve(options, identity));
-        HttpServer server = vertx.createHttpServer(options)
-                .connectionHandler(HttpConnections::install)
-                .requestHandler(router)
-                .invalidRequestHandler(new InvalidRequests());
-        return new ApiServer(vertx, server, config.shutdownTimeout(), routes.declared);
-    }
-
-    private static void finished(RoutingContext ctx, HttpMetrics metrics, long startedNanos) {
-        long nanos = System.nanoTime() - startedNanos;
-        int status = ctx.response().getStatusCode();
-        metrics.record(ctx.request().method(), AccessCheck.route(ctx), status, nanos);
-        if (requestLog.isDebugEnabled()) {
-            try (RequestIds.LogScope ignored = RequestIds.logContext(ctx)) {
-                requestLog.debug(
-                        "{} {} {} {}ms", ctx.request().method(), ctx.request().path(), status, nanos / 1_000_000);
-            }
-        }
-    }
-
-    /** Declares routes: each with its scope, its body, and the thread its handler runs on. */
-    private static final class Routes {
-        private final Router router;
-        private final AccessControl access;
-        private final List<DeclaredRoute> declared = new ArrayList<>();
-
-        Routes(Router router, AccessControl access) {
-            this.router = router;
-            this.access = access;
-        }
-
-        /**
-         * A publish route: {@code publish} scope, its body read, then the {@code Idempotency-Key} handled by
-         * {@code idempotent}, then the handler, on the event loop.
-         */
-        void addPublish(
-                String template, Body body, Handler<RoutingContext> idempotent, Handler<RoutingContext> handler) {
-            add(HttpMethod.POST, template, Scope.PUBLISH, body, Threading.EVENT_LOOP, List.of(idempotent), handler);
-        }
-
-        /** A route open to all, without a body, answered on the event loop (health). */
-        void addOpen(HttpMethod method, String template, Handler<RoutingContext> handler) {
-            addOpen(method, template, Threading.EVENT_LOOP, handler);
-        }
-
-        /** A route open to all, without a body. */
-        void addOpen(HttpMethod method, String template, Threading threading, Handler<RoutingContext> handler) {
-            add(method, template, null, Body.NONE, threading, handler);
-        }
-
-        /**
-         * @param template the path, with {@code {name}} for a parameter; also the {@code route} label of the
-         *     request metrics
-         * @param scope what the caller's token needs (null only from {@link #addOpen})
-         */
-        void add(
-                HttpMethod method,
-                String template,
-                Scope scope,
-                Body body,
-                Threading threading,
-                Handler<RoutingContext> handler) {
-            add(method, template, scope, body, threading, List.of(), handler);
-        }
-
-        private void add(
-                HttpMethod method,
-                String template,
-                Scope scope,
-                Body body,
-                Threading threading,
-                List<Handler<RoutingContext>> steps,
-                Handler<RoutingContext> handler) {
-            declared.add(new DeclaredRoute(method.name(), template, Optional.ofNullable(scope)));
-            Route route = router.route(method, template.replaceAll("\\{(\\w+)}", ":$1"));
-            route.handler(new AccessCheck(access, template, scope));
-            if (body.reader() != null) {
-                route.handler(body.reader());
-            }
-            steps.forEach(route::handler);
-            if (threading == Threading.WORKER) {
-                route.blockingHandler(inLogContext(handler), false);
-            } else {
-                route.handler(handler);
-            }
-        }
-
-        private static Handler<RoutingContext> inLogContext(Handler<RoutingContext> handler) {
-            return ctx -> {
-                try (RequestIds.LogScope ignored = RequestIds.logContext(ctx)) {
-                    handler.handle(ctx);
-                }
-            };
-        }
+        return ApiServer.create(vertx, router, config, routes.declared());
     }
 }
