@@ -1,5 +1,17 @@
 package io.queueservice.server.api;
 
+import static io.queueservice.server.api.Routes.Threading.EVENT_LOOP;
+import static io.queueservice.server.api.Routes.Threading.WORKER;
+import static io.queueservice.server.security.Scope.METRICS_READ;
+import static io.queueservice.server.security.Scope.SUBSCRIPTIONS_READ;
+import static io.queueservice.server.security.Scope.SUBSCRIPTIONS_WRITE;
+import static io.queueservice.server.security.Scope.TOPOLOGY_READ;
+import static io.queueservice.server.security.Scope.TOPOLOGY_WRITE;
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
+import static io.vertx.core.http.HttpMethod.PUT;
+
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.queueservice.broker.ManagementApi;
 import io.queueservice.broker.TopologyOperations;
@@ -11,14 +23,12 @@ import io.queueservice.redrive.RedriveOperations;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
 import io.queueservice.server.api.Routes.Body;
-import io.queueservice.server.api.Routes.Threading;
 import io.queueservice.server.idempotency.Idempotency;
 import io.queueservice.server.push.SubscriptionOperations;
 import io.queueservice.server.schemas.MessageSchemas;
 import io.queueservice.server.security.AccessControl;
 import io.queueservice.server.security.Scope;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import java.util.Optional;
 
@@ -110,18 +120,19 @@ public final class HttpApi {
         Routes routes = new Routes(router, new AccessControl(config.security(), registry));
 
         Body json = Body.json(config.maxBodyBytes(), "MAX_BODY_SIZE");
+        Body noBody = Body.NONE;
         HealthHandler status = new HealthHandler(health, registry);
-        routes.addOpen(HttpMethod.GET, "/healthz", status::live);
-        routes.addOpen(HttpMethod.GET, "/healthz/ready", status::ready);
+        routes.addOpen(GET, "/healthz", status::live);
+        routes.addOpen(GET, "/healthz/ready", status::ready);
         // Open unless METRICS_AUTH=true; a scrape takes a few milliseconds, not for the event loop.
-        routes.add(HttpMethod.GET, "/metrics", Scope.METRICS_READ, Body.NONE, Threading.WORKER, status::metrics);
+        routes.add(GET, "/metrics", METRICS_READ, noBody, WORKER, status::metrics);
 
         gateway.ifPresent(g -> {
             // The reference: the OpenAPI document and Swagger UI, open to all like the health checks.
             ApiDocs docs = new ApiDocs(health.version());
-            routes.addOpen(HttpMethod.GET, "/openapi.json", Threading.WORKER, docs::document);
-            routes.addOpen(HttpMethod.GET, "/docs", Threading.WORKER, docs::page);
-            routes.addOpen(HttpMethod.GET, "/docs/{file}", Threading.WORKER, docs::asset);
+            routes.addOpen(GET, "/openapi.json", WORKER, docs::document);
+            routes.addOpen(GET, "/docs", WORKER, docs::page);
+            routes.addOpen(GET, "/docs/{file}", WORKER, docs::asset);
 
             Publishing publishing = new Publishing(routes.access(), g.delays(), g.publishMetrics(), g.schemas());
             PublishHandler publish = new PublishHandler(g.publisher(), publishing);
@@ -131,207 +142,53 @@ public final class HttpApi {
             TopologyHandler topo = new TopologyHandler(g.topology(), g.queueDepths(), g.management());
 
             // PUBLISH: 'publish' or 'publish:<exchange>', the exchange checked once the body is read.
+            Body batchJson = Body.json(config.batch().maxBodyBytes(), "MAX_BATCH_BODY_SIZE");
             routes.addPublish("/api/v1/publish", json, idempotent, publish::publish);
-            routes.addPublish(
-                    "/api/v1/publish/batch",
-                    Body.json(config.batch().maxBodyBytes(), "MAX_BATCH_BODY_SIZE"),
-                    idempotent,
-                    batch::publish);
+            routes.addPublish("/api/v1/publish/batch", batchJson, idempotent, batch::publish);
 
-            routes.add(
-                    HttpMethod.POST,
-                    "/api/v1/exchanges",
-                    Scope.TOPOLOGY_WRITE,
-                    json,
-                    Threading.WORKER,
-                    topo::declareExchange);
-            routes.add(
-                    HttpMethod.DELETE,
-                    "/api/v1/exchanges/{name}",
-                    Scope.TOPOLOGY_WRITE,
-                    Body.NONE,
-                    Threading.WORKER,
-                    topo::deleteExchange);
+            routes.add(POST, "/api/v1/exchanges", TOPOLOGY_WRITE, json, WORKER, topo::declareExchange);
+            routes.add(DELETE, "/api/v1/exchanges/{name}", TOPOLOGY_WRITE, noBody, WORKER, topo::deleteExchange);
 
-            routes.add(
-                    HttpMethod.GET,
-                    "/api/v1/queues",
-                    Scope.TOPOLOGY_READ,
-                    Body.NONE,
-                    Threading.WORKER,
-                    topo::listQueues);
-            routes.add(
-                    HttpMethod.POST,
-                    "/api/v1/queues",
-                    Scope.TOPOLOGY_WRITE,
-                    json,
-                    Threading.WORKER,
-                    topo::declareQueue);
-            routes.add(
-                    HttpMethod.GET,
-                    "/api/v1/queues/{name}",
-                    Scope.TOPOLOGY_READ,
-                    Body.NONE,
-                    Threading.WORKER,
-                    topo::getQueue);
-            routes.add(
-                    HttpMethod.DELETE,
-                    "/api/v1/queues/{name}",
-                    Scope.TOPOLOGY_WRITE,
-                    Body.NONE,
-                    Threading.WORKER,
-                    topo::deleteQueue);
-            routes.add(
-                    HttpMethod.POST,
-                    "/api/v1/queues/{name}/purge",
-                    Scope.TOPOLOGY_WRITE,
-                    Body.NONE,
-                    Threading.WORKER,
-                    topo::purgeQueue);
+            routes.add(GET, "/api/v1/queues", TOPOLOGY_READ, noBody, WORKER, topo::listQueues);
+            routes.add(POST, "/api/v1/queues", TOPOLOGY_WRITE, json, WORKER, topo::declareQueue);
+            routes.add(GET, "/api/v1/queues/{name}", TOPOLOGY_READ, noBody, WORKER, topo::getQueue);
+            routes.add(DELETE, "/api/v1/queues/{name}", TOPOLOGY_WRITE, noBody, WORKER, topo::deleteQueue);
+            routes.add(POST, "/api/v1/queues/{name}/purge", TOPOLOGY_WRITE, noBody, WORKER, topo::purgeQueue);
 
-            routes.add(HttpMethod.POST, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, json, Threading.WORKER, topo::bind);
-            routes.add(
-                    HttpMethod.DELETE, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, json, Threading.WORKER, topo::unbind);
+            routes.add(POST, "/api/v1/bindings", TOPOLOGY_WRITE, json, WORKER, topo::bind);
+            routes.add(DELETE, "/api/v1/bindings", TOPOLOGY_WRITE, json, WORKER, topo::unbind);
 
             SubscriptionHandler subs = new SubscriptionHandler(g.subscriptions());
-            routes.add(
-                    HttpMethod.GET,
-                    "/api/v1/subscriptions",
-                    Scope.SUBSCRIPTIONS_READ,
-                    Body.NONE,
-                    Threading.WORKER,
-                    subs::list);
-            routes.add(
-                    HttpMethod.POST,
-                    "/api/v1/subscriptions",
-                    Scope.SUBSCRIPTIONS_WRITE,
-                    json,
-                    Threading.WORKER,
-                    subs::create);
-            routes.add(
-                    HttpMethod.GET,
-                    "/api/v1/subscriptions/{name}",
-                    Scope.SUBSCRIPTIONS_READ,
-                    Body.NONE,
-                    Threading.WORKER,
-                    subs::get);
-            routes.add(
-                    HttpMethod.PUT,
-                    "/api/v1/subscriptions/{name}",
-                    Scope.SUBSCRIPTIONS_WRITE,
-                    json,
-                    Threading.WORKER,
-                    subs::update);
-            routes.add(
-                    HttpMethod.DELETE,
-                    "/api/v1/subscriptions/{name}",
-                    Scope.SUBSCRIPTIONS_WRITE,
-                    Body.NONE,
-                    Threading.WORKER,
-                    subs::delete);
-            routes.add(
-                    HttpMethod.POST,
-                    "/api/v1/subscriptions/{name}/pause",
-                    Scope.SUBSCRIPTIONS_WRITE,
-                    Body.NONE,
-                    Threading.WORKER,
-                    subs::pause);
-            routes.add(
-                    HttpMethod.POST,
-                    "/api/v1/subscriptions/{name}/resume",
-                    Scope.SUBSCRIPTIONS_WRITE,
-                    Body.NONE,
-                    Threading.WORKER,
-                    subs::resume);
+            routes.add(GET, "/api/v1/subscriptions", SUBSCRIPTIONS_READ, noBody, WORKER, subs::list);
+            routes.add(POST, "/api/v1/subscriptions", SUBSCRIPTIONS_WRITE, json, WORKER, subs::create);
+            routes.add(GET, "/api/v1/subscriptions/{name}", SUBSCRIPTIONS_READ, noBody, WORKER, subs::get);
+            routes.add(PUT, "/api/v1/subscriptions/{name}", SUBSCRIPTIONS_WRITE, json, WORKER, subs::update);
+            routes.add(DELETE, "/api/v1/subscriptions/{name}", SUBSCRIPTIONS_WRITE, noBody, WORKER, subs::delete);
+            routes.add(POST, "/api/v1/subscriptions/{name}/pause", SUBSCRIPTIONS_WRITE, noBody, WORKER, subs::pause);
+            routes.add(POST, "/api/v1/subscriptions/{name}/resume", SUBSCRIPTIONS_WRITE, noBody, WORKER, subs::resume);
 
             // Message schemas: reads from memory on the event loop, writes wait for the schema store.
             SchemaHandler schemas = new SchemaHandler(g.schemas());
-            routes.add(
-                    HttpMethod.GET,
-                    "/api/v1/schemas",
-                    Scope.TOPOLOGY_READ,
-                    Body.NONE,
-                    Threading.EVENT_LOOP,
-                    schemas::list);
-            routes.add(
-                    HttpMethod.GET,
-                    "/api/v1/schemas/{exchange}",
-                    Scope.TOPOLOGY_READ,
-                    Body.NONE,
-                    Threading.EVENT_LOOP,
-                    schemas::get);
-            routes.add(
-                    HttpMethod.PUT,
-                    "/api/v1/schemas/{exchange}",
-                    Scope.TOPOLOGY_WRITE,
-                    json,
-                    Threading.WORKER,
-                    schemas::put);
-            routes.add(
-                    HttpMethod.DELETE,
-                    "/api/v1/schemas/{exchange}",
-                    Scope.TOPOLOGY_WRITE,
-                    Body.NONE,
-                    Threading.WORKER,
-                    schemas::delete);
+            routes.add(GET, "/api/v1/schemas", TOPOLOGY_READ, noBody, EVENT_LOOP, schemas::list);
+            routes.add(GET, "/api/v1/schemas/{exchange}", TOPOLOGY_READ, noBody, EVENT_LOOP, schemas::get);
+            routes.add(PUT, "/api/v1/schemas/{exchange}", TOPOLOGY_WRITE, json, WORKER, schemas::put);
+            routes.add(DELETE, "/api/v1/schemas/{exchange}", TOPOLOGY_WRITE, noBody, WORKER, schemas::delete);
 
             // Dead letters, redrives and the operator console (docs/dead-letters.md, docs/console.md).
             g.deadLetters().ifPresent(d -> {
                 DeadLetterHandler dead = new DeadLetterHandler(d.catalog());
                 RedriveHandler redrive = new RedriveHandler(d.redrives());
                 StatsHandler stats = new StatsHandler(g.topology(), g.queueDepths(), registry, d.traffic());
-                routes.add(
-                        HttpMethod.GET,
-                        "/api/v1/deadletters",
-                        Scope.TOPOLOGY_READ,
-                        Body.NONE,
-                        Threading.WORKER,
-                        dead::list);
-                routes.add(
-                        HttpMethod.GET,
-                        "/api/v1/queues/{name}/messages",
-                        Scope.TOPOLOGY_READ,
-                        Body.NONE,
-                        Threading.WORKER,
-                        dead::peek);
-                routes.add(
-                        HttpMethod.POST,
-                        "/api/v1/queues/{name}/redrive",
-                        Scope.TOPOLOGY_WRITE,
-                        json,
-                        Threading.WORKER,
-                        redrive::start);
-                routes.add(
-                        HttpMethod.GET,
-                        "/api/v1/redrives",
-                        Scope.TOPOLOGY_READ,
-                        Body.NONE,
-                        Threading.EVENT_LOOP,
-                        redrive::list);
-                routes.add(
-                        HttpMethod.GET,
-                        "/api/v1/redrives/{id}",
-                        Scope.TOPOLOGY_READ,
-                        Body.NONE,
-                        Threading.EVENT_LOOP,
-                        redrive::get);
-                routes.add(
-                        HttpMethod.DELETE,
-                        "/api/v1/redrives/{id}",
-                        Scope.TOPOLOGY_WRITE,
-                        Body.NONE,
-                        Threading.EVENT_LOOP,
-                        redrive::cancel);
-                routes.add(
-                        HttpMethod.GET,
-                        "/api/v1/stats",
-                        Scope.TOPOLOGY_READ,
-                        Body.NONE,
-                        Threading.WORKER,
-                        stats::stats);
+                routes.add(GET, "/api/v1/deadletters", TOPOLOGY_READ, noBody, WORKER, dead::list);
+                routes.add(GET, "/api/v1/queues/{name}/messages", TOPOLOGY_READ, noBody, WORKER, dead::peek);
+                routes.add(POST, "/api/v1/queues/{name}/redrive", TOPOLOGY_WRITE, json, WORKER, redrive::start);
+                routes.add(GET, "/api/v1/redrives", TOPOLOGY_READ, noBody, EVENT_LOOP, redrive::list);
+                routes.add(GET, "/api/v1/redrives/{id}", TOPOLOGY_READ, noBody, EVENT_LOOP, redrive::get);
+                routes.add(DELETE, "/api/v1/redrives/{id}", TOPOLOGY_WRITE, noBody, EVENT_LOOP, redrive::cancel);
+                routes.add(GET, "/api/v1/stats", TOPOLOGY_READ, noBody, WORKER, stats::stats);
                 Console console = new Console();
-                routes.addOpen(HttpMethod.GET, "/console", console::redirect);
-                routes.addOpen(HttpMethod.GET, "/console/*", console::serve);
+                routes.addOpen(GET, "/console", console::redirect);
+                routes.addOpen(GET, "/console/*", console::serve);
             });
         });
 
