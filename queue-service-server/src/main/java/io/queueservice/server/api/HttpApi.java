@@ -1,5 +1,17 @@
 package io.queueservice.server.api;
 
+import static io.queueservice.server.api.Routes.Threading.EVENT_LOOP;
+import static io.queueservice.server.api.Routes.Threading.WORKER;
+import static io.queueservice.server.security.Scope.METRICS_READ;
+import static io.queueservice.server.security.Scope.SUBSCRIPTIONS_READ;
+import static io.queueservice.server.security.Scope.SUBSCRIPTIONS_WRITE;
+import static io.queueservice.server.security.Scope.TOPOLOGY_READ;
+import static io.queueservice.server.security.Scope.TOPOLOGY_WRITE;
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
+import static io.vertx.core.http.HttpMethod.PUT;
+
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.queueservice.broker.ManagementApi;
 import io.queueservice.broker.TopologyOperations;
@@ -10,26 +22,15 @@ import io.queueservice.publish.Publisher;
 import io.queueservice.redrive.RedriveOperations;
 import io.queueservice.server.Health;
 import io.queueservice.server.ServerConfig;
+import io.queueservice.server.api.Routes.Body;
 import io.queueservice.server.idempotency.Idempotency;
 import io.queueservice.server.push.SubscriptionOperations;
 import io.queueservice.server.schemas.MessageSchemas;
 import io.queueservice.server.security.AccessControl;
 import io.queueservice.server.security.Scope;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.file.FileSystemOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API: every route in one table, one error mapper, one JSON configuration.
@@ -38,23 +39,11 @@ import org.slf4j.LoggerFactory;
  * publishes to the publisher without waiting; the answer is written on the same event loop when the
  * broker's confirm comes. Routes that wait for the broker (topology operations) or for the network (a JWK
  * set fetch) run on worker threads instead, so the event loop never blocks.
+ *
+ * <p>Around the table: {@link ApiRouter} sets up what every request goes through before its route, {@link
+ * Routes} what one line of the table puts on the router, and {@link ApiServer} the server the router runs in.
  */
 public final class HttpApi {
-    private static final Logger requestLog = LoggerFactory.getLogger("io.queueservice.server.requests");
-
-    /** Largest request header block (and request line); 431 past it. Room for a token and the rest. */
-    static final int REQUEST_HEADER_BYTES = 16 * 1024;
-
-    private static final int WORKER_THREADS = 16;
-    private static final int IDLE_TIMEOUT_SECONDS = 30;
-
-    static {
-        // Vert.x's own log lines go through SLF4J (logback), like every other line of the service.
-        System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
-        // The API serves no WebSocket: without them Vert.x leaves a handler out of every connection's pipeline.
-        System.setProperty("vertx.disableWebsockets", "true");
-    }
-
     private HttpApi() {}
 
     /**
@@ -123,63 +112,29 @@ public final class HttpApi {
      */
     public record DeclaredRoute(String method, String template, Optional<Scope> scope) {}
 
-    /** What a route reads before its handler runs: nothing, or a JSON body up to a limit. */
-    private record Body(BodyReader reader) {
-        static final Body NONE = new Body(null);
-
-        /** @param variable the setting of the limit, named in the answer to a body over it */
-        static Body json(long limit, String variable) {
-            return new Body(new BodyReader(limit, variable));
-        }
-    }
-
-    /** Whether a route's handler may run on the event loop, or waits for the broker and runs on a worker. */
-    private enum Threading {
-        EVENT_LOOP,
-        WORKER
-    }
-
     /** The HTTP server, not started: health and metrics always, the API when there is a {@code gateway}. */
     public static ApiServer create(
             ServerConfig config, Optional<Gateway> gateway, Health health, PrometheusMeterRegistry registry) {
-        Vertx vertx = Vertx.vertx(new VertxOptions()
-                .setPreferNativeTransport(true)
-                .setEventLoopPoolSize(1)
-                .setWorkerPoolSize(WORKER_THREADS)
-                .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)));
-        Router router = Router.router(vertx);
+        Vertx vertx = ApiServer.newVertx();
+        Router router = ApiRouter.create(vertx, registry);
         Routes routes = new Routes(router, new AccessControl(config.security(), registry));
-        HttpMetrics httpMetrics = new HttpMetrics(registry);
-
-        // Every request: its id, its log context while its handlers run, and its metrics once answered.
-        router.route().handler(ctx -> {
-            long started = System.nanoTime();
-            RequestIds.assign(ctx);
-            ctx.addEndHandler(done -> finished(ctx, httpMetrics, started));
-            try (RequestIds.LogScope ignored = RequestIds.logContext(ctx)) {
-                ctx.next();
-            }
-        });
-        router.route().failureHandler(Problems::handle);
-        for (int status : new int[] {400, 404, 405}) { // a path it cannot decode, no route for path or method
-            router.errorHandler(status, Problems.forStatus(status));
-        }
 
         Body json = Body.json(config.maxBodyBytes(), "MAX_BODY_SIZE");
+        Body noBody = Body.NONE;
         HealthHandler status = new HealthHandler(health, registry);
-        routes.addOpen(HttpMethod.GET, "/healthz", status::live);
-        routes.addOpen(HttpMethod.GET, "/healthz/ready", status::ready);
+        routes.addOpen(GET, "/healthz", status::live);
+        routes.addOpen(GET, "/healthz/ready", status::ready);
         // Open unless METRICS_AUTH=true; a scrape takes a few milliseconds, not for the event loop.
-        routes.add(HttpMethod.GET, "/metrics", Scope.METRICS_READ, Body.NONE, Threading.WORKER, status::metrics);
+        routes.add(GET, "/metrics", METRICS_READ, noBody, WORKER, status::metrics);
 
         gateway.ifPresent(g -> {
             // The reference: the OpenAPI document and Swagger UI, open to all like the health checks.
             ApiDocs docs = new ApiDocs(health.version());
-            routes.addOpen(HttpMethod.GET, "/openapi.json", Threading.WORKER, docs::document);
-            routes.addOpen(HttpMethod.GET, "/docs", Threading.WORKER, docs::page);
-            routes.addOpen(HttpMethod.GET, "/docs/{file}", Threading.WORKER, docs::asset);
+            routes.addOpen(GET, "/openapi.json", WORKER, docs::document);
+            routes.addOpen(GET, "/docs", WORKER, docs::page);
+            routes.addOpen(GET, "/docs/{file}", WORKER, docs::asset);
 
-            Publishing publishing = new Publishing(routes.access, g.delays(), g.publishMetrics(), g.schemas());
+            Publishing publishing = new Publishing(routes.access(), g.delays(), g.publishMetrics(), g.schemas());
             PublishHandler publish = new PublishHandler(g.publisher(), publishing);
             BatchPublishHandler batch = new BatchPublishHandler(
                     g.publisher(), publishing, config.batch().maxMessages());
@@ -187,309 +142,56 @@ public final class HttpApi {
             TopologyHandler topo = new TopologyHandler(g.topology(), g.queueDepths(), g.management());
 
             // PUBLISH: 'publish' or 'publish:<exchange>', the exchange checked once the body is read.
+            Body batchJson = Body.json(config.batch().maxBodyBytes(), "MAX_BATCH_BODY_SIZE");
             routes.addPublish("/api/v1/publish", json, idempotent, publish::publish);
-            routes.addPublish(
-                    "/api/v1/publish/batch",
-                    Body.json(config.batch().maxBodyBytes(), "MAX_BATCH_BODY_SIZE"),
-                    idempotent,
-                    batch::publish);
+            routes.addPublish("/api/v1/publish/batch", batchJson, idempotent, batch::publish);
 
-            routes.add(
-                    HttpMethod.POST,
-                    "/api/v1/exchanges",
-                    Scope.TOPOLOGY_WRITE,
-                    json,
-                    Threading.WORKER,
-                    topo::declareExchange);
-            routes.add(
-                    HttpMethod.DELETE,
-                    "/api/v1/exchanges/{name}",
-                    Scope.TOPOLOGY_WRITE,
-                    Body.NONE,
-                    Threading.WORKER,
-                    topo::deleteExchange);
+            routes.add(POST, "/api/v1/exchanges", TOPOLOGY_WRITE, json, WORKER, topo::declareExchange);
+            routes.add(DELETE, "/api/v1/exchanges/{name}", TOPOLOGY_WRITE, noBody, WORKER, topo::deleteExchange);
 
-            routes.add(
-                    HttpMethod.GET,
-                    "/api/v1/queues",
-                    Scope.TOPOLOGY_READ,
-                    Body.NONE,
-                    Threading.WORKER,
-                    topo::listQueues);
-            routes.add(
-                    HttpMethod.POST,
-                    "/api/v1/queues",
-                    Scope.TOPOLOGY_WRITE,
-                    json,
-                    Threading.WORKER,
-                    topo::declareQueue);
-            routes.add(
-                    HttpMethod.GET,
-                    "/api/v1/queues/{name}",
-                    Scope.TOPOLOGY_READ,
-                    Body.NONE,
-                    Threading.WORKER,
-                    topo::getQueue);
-            routes.add(
-                    HttpMethod.DELETE,
-                    "/api/v1/queues/{name}",
-                    Scope.TOPOLOGY_WRITE,
-                    Body.NONE,
-                    Threading.WORKER,
-                    topo::deleteQueue);
-            routes.add(
-                    HttpMethod.POST,
-                    "/api/v1/queues/{name}/purge",
-                    Scope.TOPOLOGY_WRITE,
-                    Body.NONE,
-                    Threading.WORKER,
-                    topo::purgeQueue);
+            routes.add(GET, "/api/v1/queues", TOPOLOGY_READ, noBody, WORKER, topo::listQueues);
+            routes.add(POST, "/api/v1/queues", TOPOLOGY_WRITE, json, WORKER, topo::declareQueue);
+            routes.add(GET, "/api/v1/queues/{name}", TOPOLOGY_READ, noBody, WORKER, topo::getQueue);
+            routes.add(DELETE, "/api/v1/queues/{name}", TOPOLOGY_WRITE, noBody, WORKER, topo::deleteQueue);
+            routes.add(POST, "/api/v1/queues/{name}/purge", TOPOLOGY_WRITE, noBody, WORKER, topo::purgeQueue);
 
-            routes.add(HttpMethod.POST, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, json, Threading.WORKER, topo::bind);
-            routes.add(
-                    HttpMethod.DELETE, "/api/v1/bindings", Scope.TOPOLOGY_WRITE, json, Threading.WORKER, topo::unbind);
+            routes.add(POST, "/api/v1/bindings", TOPOLOGY_WRITE, json, WORKER, topo::bind);
+            routes.add(DELETE, "/api/v1/bindings", TOPOLOGY_WRITE, json, WORKER, topo::unbind);
 
             SubscriptionHandler subs = new SubscriptionHandler(g.subscriptions());
-            routes.add(
-                    HttpMethod.GET,
-                    "/api/v1/subscriptions",
-                    Scope.SUBSCRIPTIONS_READ,
-                    Body.NONE,
-                    Threading.WORKER,
-                    subs::list);
-            routes.add(
-                    HttpMethod.POST,
-                    "/api/v1/subscriptions",
-                    Scope.SUBSCRIPTIONS_WRITE,
-                    json,
-                    Threading.WORKER,
-                    subs::create);
-            routes.add(
-                    HttpMethod.GET,
-                    "/api/v1/subscriptions/{name}",
-                    Scope.SUBSCRIPTIONS_READ,
-                    Body.NONE,
-                    Threading.WORKER,
-                    subs::get);
-            routes.add(
-                    HttpMethod.PUT,
-                    "/api/v1/subscriptions/{name}",
-                    Scope.SUBSCRIPTIONS_WRITE,
-                    json,
-                    Threading.WORKER,
-                    subs::update);
-            routes.add(
-                    HttpMethod.DELETE,
-                    "/api/v1/subscriptions/{name}",
-                    Scope.SUBSCRIPTIONS_WRITE,
-                    Body.NONE,
-                    Threading.WORKER,
-                    subs::delete);
-            routes.add(
-                    HttpMethod.POST,
-                    "/api/v1/subscriptions/{name}/pause",
-                    Scope.SUBSCRIPTIONS_WRITE,
-                    Body.NONE,
-                    Threading.WORKER,
-                    subs::pause);
-            routes.add(
-                    HttpMethod.POST,
-                    "/api/v1/subscriptions/{name}/resume",
-                    Scope.SUBSCRIPTIONS_WRITE,
-                    Body.NONE,
-                    Threading.WORKER,
-                    subs::resume);
+            routes.add(GET, "/api/v1/subscriptions", SUBSCRIPTIONS_READ, noBody, WORKER, subs::list);
+            routes.add(POST, "/api/v1/subscriptions", SUBSCRIPTIONS_WRITE, json, WORKER, subs::create);
+            routes.add(GET, "/api/v1/subscriptions/{name}", SUBSCRIPTIONS_READ, noBody, WORKER, subs::get);
+            routes.add(PUT, "/api/v1/subscriptions/{name}", SUBSCRIPTIONS_WRITE, json, WORKER, subs::update);
+            routes.add(DELETE, "/api/v1/subscriptions/{name}", SUBSCRIPTIONS_WRITE, noBody, WORKER, subs::delete);
+            routes.add(POST, "/api/v1/subscriptions/{name}/pause", SUBSCRIPTIONS_WRITE, noBody, WORKER, subs::pause);
+            routes.add(POST, "/api/v1/subscriptions/{name}/resume", SUBSCRIPTIONS_WRITE, noBody, WORKER, subs::resume);
 
             // Message schemas: reads from memory on the event loop, writes wait for the schema store.
             SchemaHandler schemas = new SchemaHandler(g.schemas());
-            routes.add(
-                    HttpMethod.GET,
-                    "/api/v1/schemas",
-                    Scope.TOPOLOGY_READ,
-                    Body.NONE,
-                    Threading.EVENT_LOOP,
-                    schemas::list);
-            routes.add(
-                    HttpMethod.GET,
-                    "/api/v1/schemas/{exchange}",
-                    Scope.TOPOLOGY_READ,
-                    Body.NONE,
-                    Threading.EVENT_LOOP,
-                    schemas::get);
-            routes.add(
-                    HttpMethod.PUT,
-                    "/api/v1/schemas/{exchange}",
-                    Scope.TOPOLOGY_WRITE,
-                    json,
-                    Threading.WORKER,
-                    schemas::put);
-            routes.add(
-                    HttpMethod.DELETE,
-                    "/api/v1/schemas/{exchange}",
-                    Scope.TOPOLOGY_WRITE,
-                    Body.NONE,
-                    Threading.WORKER,
-                    schemas::delete);
+            routes.add(GET, "/api/v1/schemas", TOPOLOGY_READ, noBody, EVENT_LOOP, schemas::list);
+            routes.add(GET, "/api/v1/schemas/{exchange}", TOPOLOGY_READ, noBody, EVENT_LOOP, schemas::get);
+            routes.add(PUT, "/api/v1/schemas/{exchange}", TOPOLOGY_WRITE, json, WORKER, schemas::put);
+            routes.add(DELETE, "/api/v1/schemas/{exchange}", TOPOLOGY_WRITE, noBody, WORKER, schemas::delete);
 
             // Dead letters, redrives and the operator console (docs/dead-letters.md, docs/console.md).
             g.deadLetters().ifPresent(d -> {
                 DeadLetterHandler dead = new DeadLetterHandler(d.catalog());
                 RedriveHandler redrive = new RedriveHandler(d.redrives());
                 StatsHandler stats = new StatsHandler(g.topology(), g.queueDepths(), registry, d.traffic());
-                routes.add(
-                        HttpMethod.GET,
-                        "/api/v1/deadletters",
-                        Scope.TOPOLOGY_READ,
-                        Body.NONE,
-                        Threading.WORKER,
-                        dead::list);
-                routes.add(
-                        HttpMethod.GET,
-                        "/api/v1/queues/{name}/messages",
-                        Scope.TOPOLOGY_READ,
-                        Body.NONE,
-                        Threading.WORKER,
-                        dead::peek);
-                routes.add(
-                        HttpMethod.POST,
-                        "/api/v1/queues/{name}/redrive",
-                        Scope.TOPOLOGY_WRITE,
-                        json,
-                        Threading.WORKER,
-                        redrive::start);
-                routes.add(
-                        HttpMethod.GET,
-                        "/api/v1/redrives",
-                        Scope.TOPOLOGY_READ,
-                        Body.NONE,
-                        Threading.EVENT_LOOP,
-                        redrive::list);
-                routes.add(
-                        HttpMethod.GET,
-                        "/api/v1/redrives/{id}",
-                        Scope.TOPOLOGY_READ,
-                        Body.NONE,
-                        Threading.EVENT_LOOP,
-                        redrive::get);
-                routes.add(
-                        HttpMethod.DELETE,
-                        "/api/v1/redrives/{id}",
-                        Scope.TOPOLOGY_WRITE,
-                        Body.NONE,
-                        Threading.EVENT_LOOP,
-                        redrive::cancel);
-                routes.add(
-                        HttpMethod.GET,
-                        "/api/v1/stats",
-                        Scope.TOPOLOGY_READ,
-                        Body.NONE,
-                        Threading.WORKER,
-                        stats::stats);
+                routes.add(GET, "/api/v1/deadletters", TOPOLOGY_READ, noBody, WORKER, dead::list);
+                routes.add(GET, "/api/v1/queues/{name}/messages", TOPOLOGY_READ, noBody, WORKER, dead::peek);
+                routes.add(POST, "/api/v1/queues/{name}/redrive", TOPOLOGY_WRITE, json, WORKER, redrive::start);
+                routes.add(GET, "/api/v1/redrives", TOPOLOGY_READ, noBody, EVENT_LOOP, redrive::list);
+                routes.add(GET, "/api/v1/redrives/{id}", TOPOLOGY_READ, noBody, EVENT_LOOP, redrive::get);
+                routes.add(DELETE, "/api/v1/redrives/{id}", TOPOLOGY_WRITE, noBody, EVENT_LOOP, redrive::cancel);
+                routes.add(GET, "/api/v1/stats", TOPOLOGY_READ, noBody, WORKER, stats::stats);
                 Console console = new Console();
-                routes.addOpen(HttpMethod.GET, "/console", console::redirect);
-                routes.addOpen(HttpMethod.GET, "/console/*", console::serve);
+                routes.addOpen(GET, "/console", console::redirect);
+                routes.addOpen(GET, "/console/*", console::serve);
             });
         });
 
-        HttpServerOptions options = new HttpServerOptions()
-                .setMaxHeaderSize(REQUEST_HEADER_BYTES)
-                .setMaxInitialLineLength(REQUEST_HEADER_BYTES)
-                .setHandle100ContinueAutomatically(true)
-                .setHttp2ClearTextEnabled(false)
-                .setIdleTimeout(IDLE_TIMEOUT_SECONDS);
-        config.https().ifPresent(identity -> Https.serve(options, identity));
-        HttpServer server = vertx.createHttpServer(options)
-                .connectionHandler(HttpConnections::install)
-                .requestHandler(router)
-                .invalidRequestHandler(new InvalidRequests());
-        return new ApiServer(vertx, server, config.shutdownTimeout(), routes.declared);
-    }
-
-    private static void finished(RoutingContext ctx, HttpMetrics metrics, long startedNanos) {
-        long nanos = System.nanoTime() - startedNanos;
-        int status = ctx.response().getStatusCode();
-        metrics.record(ctx.request().method(), AccessCheck.route(ctx), status, nanos);
-        if (requestLog.isDebugEnabled()) {
-            try (RequestIds.LogScope ignored = RequestIds.logContext(ctx)) {
-                requestLog.debug(
-                        "{} {} {} {}ms", ctx.request().method(), ctx.request().path(), status, nanos / 1_000_000);
-            }
-        }
-    }
-
-    /** Declares routes: each with its scope, its body, and the thread its handler runs on. */
-    private static final class Routes {
-        private final Router router;
-        private final AccessControl access;
-        private final List<DeclaredRoute> declared = new ArrayList<>();
-
-        Routes(Router router, AccessControl access) {
-            this.router = router;
-            this.access = access;
-        }
-
-        /**
-         * A publish route: {@code publish} scope, its body read, then the {@code Idempotency-Key} handled by
-         * {@code idempotent}, then the handler, on the event loop.
-         */
-        void addPublish(
-                String template, Body body, Handler<RoutingContext> idempotent, Handler<RoutingContext> handler) {
-            add(HttpMethod.POST, template, Scope.PUBLISH, body, Threading.EVENT_LOOP, List.of(idempotent), handler);
-        }
-
-        /** A route open to all, without a body, answered on the event loop (health). */
-        void addOpen(HttpMethod method, String template, Handler<RoutingContext> handler) {
-            addOpen(method, template, Threading.EVENT_LOOP, handler);
-        }
-
-        /** A route open to all, without a body. */
-        void addOpen(HttpMethod method, String template, Threading threading, Handler<RoutingContext> handler) {
-            add(method, template, null, Body.NONE, threading, handler);
-        }
-
-        /**
-         * @param template the path, with {@code {name}} for a parameter; also the {@code route} label of the
-         *     request metrics
-         * @param scope what the caller's token needs (null only from {@link #addOpen})
-         */
-        void add(
-                HttpMethod method,
-                String template,
-                Scope scope,
-                Body body,
-                Threading threading,
-                Handler<RoutingContext> handler) {
-            add(method, template, scope, body, threading, List.of(), handler);
-        }
-
-        private void add(
-                HttpMethod method,
-                String template,
-                Scope scope,
-                Body body,
-                Threading threading,
-                List<Handler<RoutingContext>> steps,
-                Handler<RoutingContext> handler) {
-            declared.add(new DeclaredRoute(method.name(), template, Optional.ofNullable(scope)));
-            Route route = router.route(method, template.replaceAll("\\{(\\w+)}", ":$1"));
-            route.handler(new AccessCheck(access, template, scope));
-            if (body.reader() != null) {
-                route.handler(body.reader());
-            }
-            steps.forEach(route::handler);
-            if (threading == Threading.WORKER) {
-                route.blockingHandler(inLogContext(handler), false);
-            } else {
-                route.handler(handler);
-            }
-        }
-
-        private static Handler<RoutingContext> inLogContext(Handler<RoutingContext> handler) {
-            return ctx -> {
-                try (RequestIds.LogScope ignored = RequestIds.logContext(ctx)) {
-                    handler.handle(ctx);
-                }
-            };
-        }
+        return ApiServer.create(vertx, router, config, routes.declared());
     }
 }

@@ -10,7 +10,7 @@ import io.vertx.core.http.HttpServerResponse;
 
 /**
  * What the HTTP server refuses itself, before any route runs (a header block larger than {@link
- * HttpApi#REQUEST_HEADER_BYTES} gets 431, a malformed request 400): a problem+json body like every other
+ * ApiServer#REQUEST_HEADER_BYTES} gets 431, a malformed request 400): a problem+json body like every other
  * error, whatever the method. The detail is fixed per status: nothing from the request is echoed.
  *
  * <p>A request line with an HTTP version other than 1.0 or 1.1 is the client's mistake, answered 400 (426
@@ -27,7 +27,7 @@ final class InvalidRequests implements Handler<HttpServerRequest> {
                     "headers-too-large",
                     "Request headers too large",
                     431,
-                    "the request's headers are larger than " + HttpApi.REQUEST_HEADER_BYTES + " bytes");
+                    "the request's headers are larger than " + ApiServer.REQUEST_HEADER_BYTES + " bytes");
         } else if (cause instanceof TooLongHttpLineException) {
             problem = Problem.of("http", "HTTP 414", 414, "URI Too Long");
         } else if (cause instanceof HttpConnections.VersionCheck.UnsupportedVersionException v

@@ -13,7 +13,7 @@ import org.slf4j.MDC;
  * the log context ({@link LogFields#REQUEST_ID} in the SLF4J MDC) of every line logged for the request.
  *
  * <p>An event loop serves many requests in turn, so the MDC holds a request's fields only while code runs
- * for it: {@link HttpApi} wraps each request's handlers in {@link #logContext(RoutingContext)}, and work done
+ * for it: {@link ApiRouter} wraps each request's handlers in {@link #logContext(RoutingContext)}, and work done
  * for the request later or on another thread (the confirm of a publish, a blocking handler) takes the
  * request's log context the same way.
  */

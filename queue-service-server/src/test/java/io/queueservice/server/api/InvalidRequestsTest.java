@@ -92,7 +92,7 @@ class InvalidRequestsTest {
     @ValueSource(strings = {"DELETE", "POST"})
     void headersTooLargeAreAProblemWhateverTheMethod(String method) throws IOException {
         String response = raw(method + " /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: "
-                + "b".repeat(HttpApi.REQUEST_HEADER_BYTES + 100) + "\r\n\r\n");
+                + "b".repeat(ApiServer.REQUEST_HEADER_BYTES + 100) + "\r\n\r\n");
 
         assertProblem(response, 431, "headers-too-large");
     }
