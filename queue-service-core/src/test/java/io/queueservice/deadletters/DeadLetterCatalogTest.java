@@ -2,15 +2,11 @@ package io.queueservice.deadletters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.queueservice.broker.BindingSpec;
 import io.queueservice.broker.BrokerUnavailableException;
-import io.queueservice.broker.ExchangeSpec;
-import io.queueservice.broker.QueueInfo;
 import io.queueservice.broker.QueueSpec;
-import io.queueservice.broker.QueueType;
-import io.queueservice.broker.ResourceNotFoundException;
 import io.queueservice.broker.TopologyOperations;
 import io.queueservice.deadletters.DeadLetterRouting.Via;
+import io.queueservice.testing.FakeTopology;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,50 +18,7 @@ import org.junit.jupiter.api.Test;
 class DeadLetterCatalogTest {
     /** Queues that exist, with their depth; anything else does not. */
     private static TopologyOperations broker(Map<String, Long> depths) {
-        return new TopologyOperations() {
-            @Override
-            public Optional<QueueType> defaultQueueType() {
-                return Optional.empty();
-            }
-
-            @Override
-            public boolean declareExchange(ExchangeSpec spec) {
-                return true;
-            }
-
-            @Override
-            public void deleteExchange(String name, boolean ifUnused) {}
-
-            @Override
-            public boolean declareQueue(QueueSpec spec) {
-                return true;
-            }
-
-            @Override
-            public QueueInfo queueInfo(String name) {
-                Long depth = depths.get(name);
-                if (depth == null) {
-                    throw new ResourceNotFoundException("queue", name);
-                }
-                return new QueueInfo(name, depth, 0);
-            }
-
-            @Override
-            public long deleteQueue(String name, boolean ifUnused, boolean ifEmpty) {
-                return 0;
-            }
-
-            @Override
-            public long purgeQueue(String name) {
-                return 0;
-            }
-
-            @Override
-            public void bind(BindingSpec spec) {}
-
-            @Override
-            public void unbind(BindingSpec spec) {}
-        };
+        return new FakeTopology(depths);
     }
 
     private static Optional<BrokerDirectory> failingDirectory() {

@@ -6,13 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.queueservice.broker.BindingSpec;
 import io.queueservice.broker.BrokerTimeoutException;
 import io.queueservice.broker.BrokerUnavailableException;
-import io.queueservice.broker.ExchangeSpec;
-import io.queueservice.broker.QueueInfo;
 import io.queueservice.broker.QueueSpec;
-import io.queueservice.broker.QueueType;
 import io.queueservice.broker.ResourceConflictException;
 import io.queueservice.broker.ResourceNotFoundException;
 import io.queueservice.broker.TopologyOperations;
@@ -27,6 +23,7 @@ import io.queueservice.server.ServerConfig;
 import io.queueservice.server.idempotency.Idempotency;
 import io.queueservice.server.schemas.MemorySchemaStore;
 import io.queueservice.server.security.TestTokens;
+import io.queueservice.testing.FakeTopology;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,20 +73,7 @@ class ApiAnswersTest {
     };
 
     /** Declares queues and exchanges as asked, except those whose names say otherwise. */
-    private static final TopologyOperations TOPOLOGY = new TopologyOperations() {
-        @Override
-        public Optional<QueueType> defaultQueueType() {
-            return Optional.empty();
-        }
-
-        @Override
-        public boolean declareExchange(ExchangeSpec spec) {
-            return true;
-        }
-
-        @Override
-        public void deleteExchange(String name, boolean ifUnused) {}
-
+    private static final TopologyOperations TOPOLOGY = new FakeTopology() {
         @Override
         public boolean declareQueue(QueueSpec spec) {
             if (spec.name().equals("taken")) {
@@ -97,27 +81,6 @@ class ApiAnswersTest {
             }
             return !spec.name().equals("existing");
         }
-
-        @Override
-        public QueueInfo queueInfo(String name) {
-            throw new ResourceNotFoundException("queue", name);
-        }
-
-        @Override
-        public long deleteQueue(String name, boolean ifUnused, boolean ifEmpty) {
-            return 0;
-        }
-
-        @Override
-        public long purgeQueue(String name) {
-            return 0;
-        }
-
-        @Override
-        public void bind(BindingSpec spec) {}
-
-        @Override
-        public void unbind(BindingSpec spec) {}
     };
 
     private static ApiServer api;

@@ -7,11 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.queueservice.broker.BindingSpec;
-import io.queueservice.broker.ExchangeSpec;
 import io.queueservice.broker.QueueInfo;
-import io.queueservice.broker.QueueSpec;
-import io.queueservice.broker.QueueType;
 import io.queueservice.broker.ResourceConflictException;
 import io.queueservice.broker.ResourceNotFoundException;
 import io.queueservice.broker.TopologyOperations;
@@ -35,6 +31,7 @@ import io.queueservice.server.ServerConfig;
 import io.queueservice.server.idempotency.Idempotency;
 import io.queueservice.server.schemas.MemorySchemaStore;
 import io.queueservice.server.security.TestTokens;
+import io.queueservice.testing.FakeTopology;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -135,45 +132,11 @@ class DeadLetterApiTest {
                 request);
     }
 
-    private static final TopologyOperations NO_TOPOLOGY = new TopologyOperations() {
-        @Override
-        public Optional<QueueType> defaultQueueType() {
-            return Optional.empty();
-        }
-
-        @Override
-        public boolean declareExchange(ExchangeSpec spec) {
-            return true;
-        }
-
-        @Override
-        public void deleteExchange(String name, boolean ifUnused) {}
-
-        @Override
-        public boolean declareQueue(QueueSpec spec) {
-            return true;
-        }
-
+    private static final TopologyOperations NO_TOPOLOGY = new FakeTopology() {
         @Override
         public QueueInfo queueInfo(String name) {
             return new QueueInfo(name, 3, 0);
         }
-
-        @Override
-        public long deleteQueue(String name, boolean ifUnused, boolean ifEmpty) {
-            return 0;
-        }
-
-        @Override
-        public long purgeQueue(String name) {
-            return 0;
-        }
-
-        @Override
-        public void bind(BindingSpec spec) {}
-
-        @Override
-        public void unbind(BindingSpec spec) {}
     };
 
     private static ApiServer api;
