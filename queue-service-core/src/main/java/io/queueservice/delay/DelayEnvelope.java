@@ -2,12 +2,15 @@ package io.queueservice.delay;
 
 import com.rabbitmq.client.AMQP;
 import io.queueservice.publish.OutgoingMessage;
+import io.queueservice.worker.FailureHeaders;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * How a message travels through the delay levels and comes out as it went in.
@@ -42,17 +45,9 @@ final class DelayEnvelope {
      * Headers the broker adds or acts on: saved when the message carried them, dropped when the levels added
      * them. {@code qs-publish-seq} is the confirming publisher's (it matches returns to publishes).
      */
-    private static final Set<String> BROKER_HEADERS = Set.of(
-            "x-death",
-            "x-first-death-exchange",
-            "x-first-death-queue",
-            "x-first-death-reason",
-            "x-last-death-exchange",
-            "x-last-death-queue",
-            "x-last-death-reason",
-            "x-delivery-count",
-            "CC",
-            "BCC");
+    private static final Set<String> BROKER_HEADERS = Stream.concat(
+                    FailureHeaders.BROKER_FAILURE_HEADERS.stream(), Stream.of("CC", "BCC"))
+            .collect(Collectors.toUnmodifiableSet());
 
     private static final String PUBLISHER_SEQUENCE = "qs-publish-seq";
 

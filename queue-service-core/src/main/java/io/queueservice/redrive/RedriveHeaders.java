@@ -1,13 +1,13 @@
 package io.queueservice.redrive;
 
 import com.rabbitmq.client.AMQP;
-import io.queueservice.deadletters.Failure;
 import io.queueservice.publish.ConfirmingPublisher;
 import io.queueservice.worker.FailureHeaders;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The headers of a redriven message, and of a message a redrive could not move.
@@ -34,24 +34,18 @@ public final class RedriveHeaders {
     /** The id of the redrive that could not move it. */
     public static final String TASK = "qs-redrive-task";
 
-    private static final List<String> PAST_LIFE = List.of(
-            FailureHeaders.ATTEMPT,
-            FailureHeaders.FIRST_FAILED_AT,
-            FailureHeaders.LAST_FAILED_AT,
-            FailureHeaders.REASON,
-            FailureHeaders.EXCEPTION_CLASS,
-            FailureHeaders.EXCEPTION_MESSAGE,
-            Failure.X_DEATH,
-            "x-first-death-exchange",
-            "x-first-death-queue",
-            "x-first-death-reason",
-            "x-last-death-exchange",
-            "x-last-death-queue",
-            "x-last-death-reason",
-            "x-delivery-count",
-            FAILURE,
-            FAILED_AT,
-            TASK);
+    private static final List<String> PAST_LIFE = Stream.of(
+                    List.of(
+                            FailureHeaders.ATTEMPT,
+                            FailureHeaders.FIRST_FAILED_AT,
+                            FailureHeaders.LAST_FAILED_AT,
+                            FailureHeaders.REASON,
+                            FailureHeaders.EXCEPTION_CLASS,
+                            FailureHeaders.EXCEPTION_MESSAGE),
+                    FailureHeaders.BROKER_FAILURE_HEADERS,
+                    List.of(FAILURE, FAILED_AT, TASK))
+            .flatMap(List::stream)
+            .toList();
 
     private RedriveHeaders() {}
 

@@ -4,6 +4,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Envelope;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,6 +25,20 @@ public final class FailureHeaders {
     public static final String EXCEPTION_MESSAGE = "qs-exception-message";
     public static final String ORIGINAL_EXCHANGE = "qs-original-exchange";
     public static final String ORIGINAL_ROUTING_KEY = "qs-original-routing-key";
+
+    /**
+     * The headers the broker itself sets on a message: when it dead-letters it ({@code x-death}, the first and
+     * the last death's), and the delivery count of a quorum queue. Not ours to keep when a message starts again.
+     */
+    public static final List<String> BROKER_FAILURE_HEADERS = List.of(
+            "x-death",
+            "x-first-death-exchange",
+            "x-first-death-queue",
+            "x-first-death-reason",
+            "x-last-death-exchange",
+            "x-last-death-queue",
+            "x-last-death-reason",
+            "x-delivery-count");
 
     /** Longest text kept from a reason or an exception message. */
     static final int MAX_TEXT = 1000;
