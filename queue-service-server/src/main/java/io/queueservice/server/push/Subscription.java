@@ -50,20 +50,14 @@ record Subscription(
     }
 
     Subscription paused(Pause p) {
-        return new Subscription(
-                name,
-                queue,
-                endpoint,
-                sealedSecret,
-                maxAttempts,
-                timeoutMs,
-                concurrency,
-                sealedHeaders,
-                Optional.of(p),
-                createdAt);
+        return withPause(Optional.of(p));
     }
 
     Subscription resumed() {
+        return withPause(Optional.empty());
+    }
+
+    private Subscription withPause(Optional<Pause> pause) {
         return new Subscription(
                 name,
                 queue,
@@ -73,7 +67,7 @@ record Subscription(
                 timeoutMs,
                 concurrency,
                 sealedHeaders,
-                Optional.empty(),
+                pause,
                 createdAt);
     }
 
